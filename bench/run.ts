@@ -1,0 +1,59 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { packageRoot } from '../src/core/version.js';
+import { dbListBench } from './db-list.bench.js';
+import { meets, type Bench, type BenchResult } from './types.js';
+
+/** Every benchmark, in order. Each measures its figure beside a baseline in the same run. */
+const BENCHES: Bench[] = [dbListBench];
+
+function ffmpegVersion(): string {
+  try {
+    return execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' }).split('\n')[0] ?? 'unknown';
+  } catch {
+    return 'not installed';
+  }
+}
+
+function format(r: BenchResult): string {
+  const base = r.baseline ? `  baseline ${r.baseline.name}: ${r.baseline.value}` : '';
+  const ratio = r.ratio !== undefined ? `  ratio ${r.ratio.toFixed(3)}` : '';
+  const target = r.target ? `  target ${r.target.of} ${r.target.op} ${r.target.value}` : '';
+  const verdict = meets(r);
+  const mark = verdict === undefined ? '' : verdict ? '  MET' : '  MISSED';
+  return `  ${r.name}: ${r.value} ${r.unit}${base}${ratio}${target}${mark}${r.notes ? `  (${r.notes})` : ''}`;
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const results: Record<string, BenchResult[]> = {};
+  let missed = 0;
+  for (const bench of BENCHES) {
+    if (only.length > 0 && !only.some((o) => bench.name.includes(o))) continue;
+    process.stdout.write(`${bench.name}\n`);
+    const rows = await bench.run();
+    results[bench.name] = rows;
+    for (const r of rows) {
+      process.stdout.write(format(r) + '\n');
+      if (meets(r) === false) missed++;
+    }
+  }
+  const cpus = os.cpus();
+  const out = {
+    at: new Date().toISOString(),
+    machine: { cores: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', memoryBytes: os.totalmem() },
+    versions: { node: process.version, ffmpeg: ffmpegVersion() },
+    results,
+  };
+  const file = path.join(packageRoot(), 'bench', 'results.json');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+  process.stdout.write(`\nresults written to ${file}; ${missed} target(s) missed\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

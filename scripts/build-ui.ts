@@ -1,0 +1,35 @@
+import { build } from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../src/core/version.js';
+
+/** Bundle the browser app (src/ui) into dist/ui: one JS file, no CDN, no inline scripts. */
+async function main(): Promise<void> {
+  const root = packageRoot();
+  const srcDir = path.join(root, 'src/ui');
+  const outDir = path.join(root, 'dist/ui');
+  mkdirSync(outDir, { recursive: true });
+  const entry = path.join(srcDir, 'main.tsx');
+  if (existsSync(entry)) {
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      minify: true,
+      sourcemap: true,
+      format: 'esm',
+      target: ['es2020'],
+      jsx: 'automatic',
+      jsxImportSource: 'preact',
+      outfile: path.join(outDir, 'app.js'),
+      logLevel: 'warning',
+    });
+  }
+  for (const name of existsSync(srcDir) ? readdirSync(srcDir) : []) {
+    if (/\.(html|css|svg|png|ico|webmanifest)$/.test(name)) cpSync(path.join(srcDir, name), path.join(outDir, name));
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`build-ui failed: ${String(err)}\n`);
+  process.exit(1);
+});

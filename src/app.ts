@@ -1,0 +1,145 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { registerConfigSecrets } from './config/secrets.js';
+import type { Config } from './config/schema.js';
+import { systemClock, type Clock } from './core/clock.js';
+import { errorMessage } from './core/errors.js';
+import { EventBus } from './core/events.js';
+import type { Logger, SecretRegistry } from './core/logger.js';
+import { Problems } from './core/problems.js';
+import type { Service } from './core/service.js';
+import { version } from './core/version.js';
+import { createRepos, openDatabase, type Db, type Repos } from './db/index.js';
+import { WebService } from './web/server.js';
+
+export interface AppOptions {
+  config: Config;
+  /** True when running the built-in demo config (no config file found). */
+  demo: boolean;
+  log: Logger;
+  secrets: SecretRegistry;
+  clock?: Clock;
+}
+
+/** What every service may depend on; built once here and passed down as named deps. */
+export interface Core {
+  config: Config;
+  demo: boolean;
+  log: Logger;
+  clock: Clock;
+  bus: EventBus;
+  problems: Problems;
+  db: Db;
+  repos: Repos;
+  paths: DataPaths;
+}
+
+export interface DataPaths {
+  dataDir: string;
+  cacheDir: string;
+  database: string;
+  clips: string;
+  exports: string;
+  tmp: string;
+}
+
+export function dataPaths(config: Config): DataPaths {
+  return {
+    dataDir: config.dataDir,
+    cacheDir: config.cacheDir,
+    database: path.join(config.dataDir, 'clipgate.db'),
+    clips: path.join(config.dataDir, 'clips'),
+    exports: path.join(config.dataDir, 'exports'),
+    tmp: path.join(config.dataDir, 'tmp'),
+  };
+}
+
+interface Entry {
+  service: Service;
+  /** An optional service that fails to start becomes a visible problem, not a crash. */
+  optional: boolean;
+}
+
+/**
+ * The composition root: builds every service from the config, starts them in dependency order
+ * and stops them in reverse. Nothing else in the code base constructs services.
+ */
+export class App {
+  readonly core: Core;
+  readonly web: WebService;
+  private readonly entries: Entry[] = [];
+  private readonly apiPlugins: ((app: FastifyInstance) => Promise<void>)[] = [];
+  private started: Entry[] = [];
+
+  constructor(opts: AppOptions) {
+    registerConfigSecrets(opts.config, opts.secrets);
+    const clock = opts.clock ?? systemClock;
+    const log = opts.log;
+    const bus = new EventBus(log.child({ module: 'bus' }));
+    const paths = dataPaths(opts.config);
+    for (const dir of [paths.dataDir, paths.clips, paths.exports, paths.tmp]) mkdirSync(dir, { recursive: true });
+    const db = openDatabase(paths.database);
+    this.core = {
+      config: opts.config,
+      demo: opts.demo,
+      log,
+      clock,
+      bus,
+      problems: new Problems({ bus, clock }),
+      db,
+      repos: createRepos(db),
+      paths,
+    };
+
+    // Later modules (recorder, clips, review, upload, mqtt, jobs) are added here in dependency order.
+
+    this.web = new WebService({
+      log: log.child({ module: 'web' }),
+      version: version(),
+      host: opts.config.web.host,
+      port: opts.config.web.port,
+      anyPortIfTaken: opts.demo,
+      plugins: this.apiPlugins,
+    });
+    this.add(this.web, false);
+  }
+
+  private add(service: Service, optional: boolean): void {
+    this.entries.push({ service, optional });
+  }
+
+  async start(): Promise<void> {
+    const log = this.core.log;
+    for (const entry of this.entries) {
+      try {
+        await entry.service.start();
+        this.started.push(entry);
+      } catch (err) {
+        if (!entry.optional) {
+          log.error({ err, service: entry.service.name }, 'service failed to start');
+          await this.stop();
+          throw err;
+        }
+        log.warn({ err, service: entry.service.name }, 'optional service failed to start');
+        this.core.problems.raise(`service.${entry.service.name}`, 'error', `${entry.service.name} failed to start`, errorMessage(err));
+      }
+    }
+    log.info({ version: version(), demo: this.core.demo, services: this.started.map((e) => e.service.name) }, 'clipgate started');
+  }
+
+  /** Stop in reverse order; one service failing to stop does not keep the others running. */
+  async stop(): Promise<void> {
+    const toStop = [...this.started].reverse();
+    this.started = [];
+    for (const entry of toStop) {
+      try {
+        await entry.service.stop();
+      } catch (err) {
+        this.core.log.error({ err, service: entry.service.name }, 'service failed to stop cleanly');
+      }
+    }
+    if (this.core.db.open) this.core.db.close();
+    this.core.log.info('clipgate stopped');
+  }
+}

@@ -1,0 +1,62 @@
+import { App } from '../app.js';
+import { errorMessage } from '../core/errors.js';
+import { createLogger, SecretRegistry } from '../core/logger.js';
+import { parse } from './args.js';
+import { loadConfigForCommand, type Io } from './context.js';
+
+/** How long stop() may take before the process gives up waiting and exits anyway. */
+const STOP_DEADLINE_MS = 5_000;
+
+/** `clipgate start`: run the daemon until SIGTERM/SIGINT, then stop everything in reverse order. */
+export async function start(argv: string[], io: Io): Promise<number> {
+  const { values } = parse(argv, { config: { type: 'string' } });
+  const loaded = loadConfigForCommand(values.config, io);
+  if (!loaded.ok) return 1;
+  const secrets = new SecretRegistry();
+  const log = createLogger({ level: loaded.config.logging.level, secrets });
+  if (loaded.demo) {
+    log.warn(
+      { configPath: loaded.file, dataDir: loaded.config.dataDir },
+      `no config found at ${loaded.file}; running the DEMO (simulated camera, local dev platform, data in ${loaded.config.dataDir})`,
+    );
+  }
+  let app: App;
+  try {
+    app = new App({ config: loaded.config, demo: loaded.demo, log, secrets });
+    await app.start();
+  } catch (err) {
+    log.fatal({ err }, 'clipgate could not start');
+    io.err(`clipgate: could not start: ${secrets.scrub(errorMessage(err))}`);
+    return 1;
+  }
+  return waitForSignal(app, log);
+}
+
+function waitForSignal(app: App, log: ReturnType<typeof createLogger>): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'stopping');
+      const deadline = setTimeout(() => {
+        log.error({ deadlineMs: STOP_DEADLINE_MS }, 'stop took too long; exiting anyway');
+        resolve(1);
+      }, STOP_DEADLINE_MS);
+      deadline.unref();
+      app.stop().then(
+        () => {
+          clearTimeout(deadline);
+          resolve(0);
+        },
+        (err: unknown) => {
+          clearTimeout(deadline);
+          log.error({ err }, 'stop failed');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+}

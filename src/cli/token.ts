@@ -1,0 +1,47 @@
+import { systemClock } from '../core/clock.js';
+import { generateToken, hashToken } from '../web/auth/tokens.js';
+import { parse, UsageError } from './args.js';
+import { loadConfigForCommand, type Io } from './context.js';
+import { withRepos } from './db-command.js';
+
+const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** `clipgate token create NAME | list | revoke NAME`. A new token is printed once, alone on the last line. */
+export function token(argv: string[], io: Io): number {
+  const { values, positionals } = parse(argv, { config: { type: 'string' } });
+  const [action, name] = positionals;
+  const loaded = loadConfigForCommand(values.config, io);
+  if (!loaded.ok) return 1;
+  return withRepos(loaded.config, (repos) => {
+    switch (action) {
+      case 'create': {
+        if (!name || !NAME.test(name)) throw new UsageError('token create NAME: NAME must be 1-64 of A-Z a-z 0-9 . _ -');
+        const value = generateToken();
+        if (!repos.tokens.insert(name, hashToken(value), systemClock.iso())) {
+          io.err(`clipgate: a token named "${name}" already exists (revoke it first)`);
+          return 1;
+        }
+        io.out(`token "${name}" created; it is shown only this once:`);
+        io.out(value);
+        return 0;
+      }
+      case 'list': {
+        const rows = repos.tokens.list();
+        if (rows.length === 0) io.out('no tokens');
+        for (const r of rows) io.out(`${r.name}\tcreated ${r.createdAt}\tlast used ${r.lastUsedAt ?? 'never'}`);
+        return 0;
+      }
+      case 'revoke': {
+        if (!name) throw new UsageError('token revoke NAME');
+        if (!repos.tokens.delete(name)) {
+          io.err(`clipgate: no token named "${name}"`);
+          return 1;
+        }
+        io.out(`token "${name}" revoked`);
+        return 0;
+      }
+      default:
+        throw new UsageError('token create NAME | list | revoke NAME');
+    }
+  });
+}

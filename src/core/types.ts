@@ -1,0 +1,87 @@
+/** Domain objects shared by every module; their shapes are the public API contract (DESIGN.md). */
+
+export type CameraStatus = 'online' | 'offline' | 'privacy';
+export type ClipStatus = 'pending' | 'approved' | 'rejected';
+export type ClipTrigger = 'motion' | 'doorbell' | 'manual' | 'inbox' | 'detect';
+export type ShareStatus = 'exporting' | 'queued' | 'uploading' | 'uploaded' | 'failed' | 'revoked';
+export type LedgerAction = 'approved' | 'uploaded' | 'revoked' | 'deleted' | 'rejected';
+
+export interface Clip {
+  id: string;
+  cameraId: string;
+  status: ClipStatus;
+  trigger: ClipTrigger;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  sizeBytes: number;
+  width: number;
+  height: number;
+  hasAudio: boolean;
+  sha256: string;
+}
+
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface ShareOptions {
+  stripAudio: boolean;
+  trim?: { startMs: number; endMs: number };
+  blur: Region[];
+  caption?: string;
+  requestId?: string;
+}
+
+export interface Share {
+  id: string;
+  clipId: string;
+  status: ShareStatus;
+  bytesSent: number;
+  bytesTotal: number;
+  sha256: string | null;
+  remoteUrl?: string;
+  requestId?: string;
+  error?: string;
+  createdAt: string;
+  uploadedAt?: string;
+}
+
+export interface AssistanceRequest {
+  id: string;
+  agency: string;
+  caseNumber: string;
+  title: string;
+  description: string;
+  startsAt: string;
+  endsAt: string;
+  area: { latitude: number; longitude: number; radiusMeters: number } | null;
+}
+
+export interface LedgerEntry {
+  seq: number;
+  at: string;
+  action: LedgerAction;
+  clipId: string;
+  shareId: string | null;
+  sha256: string | null;
+  exportSha256: string | null;
+  requestId: string | null;
+  options: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export type ProblemSeverity = 'info' | 'warning' | 'error';
+
+/** Something the owner should see instead of the daemon crashing (cross-seed style). */
+export interface Problem {
+  id: string;
+  severity: ProblemSeverity;
+  summary: string;
+  details?: string;
+  since: string;
+}

@@ -1,0 +1,30 @@
+import type { Db } from './connection.js';
+import { CamerasRepo } from './repos/cameras.js';
+import { ClipsRepo } from './repos/clips.js';
+import { JobRunsRepo } from './repos/job-runs.js';
+import { SessionsRepo } from './repos/sessions.js';
+import { SettingsRepo } from './repos/settings.js';
+import { TokensRepo } from './repos/tokens.js';
+
+export { openDatabase, type Db } from './connection.js';
+
+/** One repository per table, built once per database handle. */
+export interface Repos {
+  cameras: CamerasRepo;
+  clips: ClipsRepo;
+  settings: SettingsRepo;
+  tokens: TokensRepo;
+  sessions: SessionsRepo;
+  jobRuns: JobRunsRepo;
+}
+
+export function createRepos(db: Db): Repos {
+  return {
+    cameras: new CamerasRepo(db),
+    clips: new ClipsRepo(db),
+    settings: new SettingsRepo(db),
+    tokens: new TokensRepo(db),
+    sessions: new SessionsRepo(db),
+    jobRuns: new JobRunsRepo(db),
+  };
+}

@@ -1,0 +1,73 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../core/logger.js';
+import type { Service } from '../core/service.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { healthRoutes } from './routes/health.js';
+
+export interface WebDeps {
+  log: Logger;
+  version: string;
+  host: string;
+  port: number;
+  /** Demo only: when the port is taken, listen on any free port instead of failing. */
+  anyPortIfTaken?: boolean;
+  /** Route plugins registered by the composition root (API, UI), each an encapsulated plugin. */
+  plugins?: ((app: FastifyInstance) => Promise<void>)[];
+}
+
+/** build() is separate from listen() so tests can use inject(). */
+export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger and fastify's base logger type differ only in optional members; the
+    // assertion keeps FastifyInstance's logger generic at its default so plugins type-check.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- changes generic inference, see above
+    loggerInstance: deps.log as FastifyBaseLogger,
+    // Per-request lines would log every thumbnail fetch on a Pi's SD card; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
+    // Query strings with repeated keys or deep objects are never needed by the API.
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  await app.register(healthRoutes, { version: deps.version });
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
+  return app;
+}
+
+export class WebService implements Service {
+  readonly name = 'web';
+  private app: FastifyInstance | undefined;
+  private boundPort = 0;
+
+  constructor(private readonly deps: WebDeps) {}
+
+  async start(): Promise<void> {
+    this.app = await buildWebServer(this.deps);
+    try {
+      await this.app.listen({ host: this.deps.host, port: this.deps.port });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !this.deps.anyPortIfTaken) throw err;
+      this.deps.log.warn({ port: this.deps.port }, 'port in use; the demo listens on a free port instead');
+      await this.app.listen({ host: this.deps.host, port: 0 });
+    }
+    const addr = this.app.server.address();
+    this.boundPort = typeof addr === 'object' && addr ? addr.port : this.deps.port;
+    const shown = this.deps.host === '0.0.0.0' || this.deps.host === '::' ? '127.0.0.1' : this.deps.host;
+    this.deps.log.info({ host: this.deps.host, port: this.boundPort, url: `http://${shown}:${this.boundPort}/` }, 'web server listening');
+  }
+
+  /** The port actually bound (differs from the config when it asked for 0). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get server(): FastifyInstance | undefined {
+    return this.app;
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.close();
+    this.app = undefined;
+  }
+}
