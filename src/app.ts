@@ -8,6 +8,7 @@ import { errorMessage } from './core/errors.js';
 import { EventBus } from './core/events.js';
 import type { Logger, SecretRegistry } from './core/logger.js';
 import { Problems } from './core/problems.js';
+import type { CameraControl, LedgerControl, RequestsControl, ReviewControl, ShareControl, Stats } from './core/ports.js';
 import type { Service } from './core/service.js';
 import { version } from './core/version.js';
 import { createRepos, openDatabase, type Db, type Repos } from './db/index.js';
@@ -55,6 +56,16 @@ export function dataPaths(config: Config): DataPaths {
   };
 }
 
+/** Interfaces the web API, MQTT bridge and CLI reach the services through; filled as modules are built. */
+export interface Controls {
+  cameras?: CameraControl;
+  review?: ReviewControl;
+  shares?: ShareControl;
+  requests?: RequestsControl;
+  ledger?: LedgerControl;
+  stats?: () => Stats;
+}
+
 interface Entry {
   service: Service;
   /** An optional service that fails to start becomes a visible problem, not a crash. */
@@ -68,6 +79,7 @@ interface Entry {
 export class App {
   readonly core: Core;
   readonly web: WebService;
+  readonly controls: Controls = {};
   private readonly entries: Entry[] = [];
   private readonly apiPlugins: ((app: FastifyInstance) => Promise<void>)[] = [];
   private started: Entry[] = [];
@@ -92,7 +104,14 @@ export class App {
       paths,
     };
 
-    // Later modules (recorder, clips, review, upload, mqtt, jobs) are added here in dependency order.
+    // Services are added in dependency order; each section is one module's wiring.
+    // --- cameras, recording, clip assembly ---
+    // --- ONVIF ---
+    // --- review, export, ledger ---
+    // --- upload, requests for assistance ---
+    // --- inbox, retention ---
+    // --- MQTT ---
+    // --- web API and UI (route plugins pushed onto this.apiPlugins) ---
 
     this.web = new WebService({
       log: log.child({ module: 'web' }),

@@ -2,6 +2,8 @@ import type { Db } from './connection.js';
 import { CamerasRepo } from './repos/cameras.js';
 import { ClipsRepo } from './repos/clips.js';
 import { JobRunsRepo } from './repos/job-runs.js';
+import { LedgerRepo } from './repos/ledger.js';
+import { SharesRepo } from './repos/shares.js';
 import { SessionsRepo } from './repos/sessions.js';
 import { SettingsRepo } from './repos/settings.js';
 import { TokensRepo } from './repos/tokens.js';
@@ -12,6 +14,8 @@ export { openDatabase, type Db } from './connection.js';
 export interface Repos {
   cameras: CamerasRepo;
   clips: ClipsRepo;
+  shares: SharesRepo;
+  ledger: LedgerRepo;
   settings: SettingsRepo;
   tokens: TokensRepo;
   sessions: SessionsRepo;
@@ -22,6 +26,8 @@ export function createRepos(db: Db): Repos {
   return {
     cameras: new CamerasRepo(db),
     clips: new ClipsRepo(db),
+    shares: new SharesRepo(db),
+    ledger: new LedgerRepo(db),
     settings: new SettingsRepo(db),
     tokens: new TokensRepo(db),
     sessions: new SessionsRepo(db),

@@ -1,0 +1,170 @@
+import type { Share, ShareStatus } from '../../core/types.js';
+import type { Db } from '../connection.js';
+
+/** A share row with what the API does not expose (local export path, tus URL, options, retries). */
+export interface ShareRecord extends Share {
+  optionsJson: string;
+  exportPath: string | null;
+  durationMs: number | null;
+  recordedAt: string | null;
+  uploadUrl: string | null;
+  attempts: number;
+  nextAttemptAt: string | null;
+  updatedAt: string;
+  revokedAt: string | null;
+  revokeResponse: string | null;
+}
+
+interface Raw {
+  id: string;
+  clip_id: string;
+  status: ShareStatus;
+  options_json: string;
+  export_path: string | null;
+  sha256: string | null;
+  duration_ms: number | null;
+  recorded_at: string | null;
+  bytes_sent: number;
+  bytes_total: number;
+  upload_url: string | null;
+  remote_url: string | null;
+  request_id: string | null;
+  error: string | null;
+  attempts: number;
+  next_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+  uploaded_at: string | null;
+  revoked_at: string | null;
+  revoke_response: string | null;
+}
+
+function fromRaw(r: Raw): ShareRecord {
+  const rec: ShareRecord = {
+    id: r.id,
+    clipId: r.clip_id,
+    status: r.status,
+    bytesSent: r.bytes_sent,
+    bytesTotal: r.bytes_total,
+    sha256: r.sha256,
+    createdAt: r.created_at,
+    optionsJson: r.options_json,
+    exportPath: r.export_path,
+    durationMs: r.duration_ms,
+    recordedAt: r.recorded_at,
+    uploadUrl: r.upload_url,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    updatedAt: r.updated_at,
+    revokedAt: r.revoked_at,
+    revokeResponse: r.revoke_response,
+  };
+  if (r.remote_url !== null) rec.remoteUrl = r.remote_url;
+  if (r.request_id !== null) rec.requestId = r.request_id;
+  if (r.error !== null) rec.error = r.error;
+  if (r.uploaded_at !== null) rec.uploadedAt = r.uploaded_at;
+  return rec;
+}
+
+/** The public Share object, without local paths or upload internals. */
+export function toShare(r: ShareRecord): Share {
+  const s: Share = {
+    id: r.id,
+    clipId: r.clipId,
+    status: r.status,
+    bytesSent: r.bytesSent,
+    bytesTotal: r.bytesTotal,
+    sha256: r.sha256,
+    createdAt: r.createdAt,
+  };
+  if (r.remoteUrl !== undefined) s.remoteUrl = r.remoteUrl;
+  if (r.requestId !== undefined) s.requestId = r.requestId;
+  if (r.error !== undefined) s.error = r.error;
+  if (r.uploadedAt !== undefined) s.uploadedAt = r.uploadedAt;
+  return s;
+}
+
+/** Column names the update() patch may touch, mapped from ShareRecord fields. */
+const COLUMNS = {
+  status: 'status',
+  exportPath: 'export_path',
+  sha256: 'sha256',
+  durationMs: 'duration_ms',
+  recordedAt: 'recorded_at',
+  bytesSent: 'bytes_sent',
+  bytesTotal: 'bytes_total',
+  uploadUrl: 'upload_url',
+  remoteUrl: 'remote_url',
+  error: 'error',
+  attempts: 'attempts',
+  nextAttemptAt: 'next_attempt_at',
+  uploadedAt: 'uploaded_at',
+  revokedAt: 'revoked_at',
+  revokeResponse: 'revoke_response',
+} as const;
+
+export type SharePatch = { [K in keyof typeof COLUMNS]?: ShareRecord[K] | null };
+
+export class SharesRepo {
+  constructor(private readonly db: Db) {}
+
+  insert(s: { id: string; clipId: string; status: ShareStatus; optionsJson: string; requestId: string | null; createdAt: string }): void {
+    this.db
+      .prepare('INSERT INTO shares (id, clip_id, status, options_json, request_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(s.id, s.clipId, s.status, s.optionsJson, s.requestId, s.createdAt, s.createdAt);
+  }
+
+  get(id: string): ShareRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM shares WHERE id = ?').get(id) as Raw | undefined;
+    return r && fromRaw(r);
+  }
+
+  getByClip(clipId: string): ShareRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM shares WHERE clip_id = ?').get(clipId) as Raw | undefined;
+    return r && fromRaw(r);
+  }
+
+  list(): ShareRecord[] {
+    return (this.db.prepare('SELECT * FROM shares ORDER BY created_at DESC, id DESC').all() as Raw[]).map(fromRaw);
+  }
+
+  listByStatus(...statuses: ShareStatus[]): ShareRecord[] {
+    const marks = statuses.map(() => '?').join(', ');
+    return (this.db.prepare(`SELECT * FROM shares WHERE status IN (${marks}) ORDER BY created_at, id`).all(...statuses) as Raw[]).map(fromRaw);
+  }
+
+  /** Apply a patch; with `expectStatus`, only when the share is still in that status (compare-and-set). */
+  update(id: string, patch: SharePatch, at: string, expectStatus?: ShareStatus): boolean {
+    const sets: string[] = ['updated_at = @updatedAt'];
+    const params: Record<string, unknown> = { id, updatedAt: at };
+    for (const [key, column] of Object.entries(COLUMNS)) {
+      if (key in patch) {
+        sets.push(`${column} = @${key}`);
+        params[key] = patch[key as keyof SharePatch];
+      }
+    }
+    let sql = `UPDATE shares SET ${sets.join(', ')} WHERE id = @id`;
+    if (expectStatus) {
+      sql += ' AND status = @expectStatus';
+      params.expectStatus = expectStatus;
+    }
+    return this.db.prepare(sql).run(params).changes === 1;
+  }
+
+  /**
+   * The upload side's only way to obtain work: queued shares whose `approved` ledger entry
+   * exists. A share inserted any other way (a bug, a hand-edited database) is never uploaded.
+   */
+  listUploadable(): ShareRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT s.* FROM shares s
+         WHERE s.status IN ('queued', 'uploading') AND s.export_path IS NOT NULL AND s.sha256 IS NOT NULL
+           AND EXISTS (SELECT 1 FROM ledger l WHERE l.share_id = s.id AND l.clip_id = s.clip_id AND l.action = 'approved')
+           AND EXISTS (SELECT 1 FROM clips c WHERE c.id = s.clip_id AND c.status = 'approved')
+         ORDER BY s.created_at, s.id`,
+      )
+      .all() as Raw[];
+    return rows.map(fromRaw);
+  }
+}
