@@ -3,6 +3,7 @@ import { errorMessage } from '../core/errors.js';
 import { createLogger, SecretRegistry } from '../core/logger.js';
 import { parse } from './args.js';
 import { loadConfigForCommand, type Io } from './context.js';
+import { preflight } from './preflight.js';
 
 /** How long stop() may take before the process gives up waiting and exits anyway. */
 const STOP_DEADLINE_MS = 5_000;
@@ -12,6 +13,11 @@ export async function start(argv: string[], io: Io): Promise<number> {
   const { values } = parse(argv, { config: { type: 'string' } });
   const loaded = loadConfigForCommand(values.config, io);
   if (!loaded.ok) return 1;
+  const problems = await preflight(loaded.config);
+  if (problems.length > 0) {
+    for (const p of problems) io.err(`clipgate: ${p}`);
+    return 1;
+  }
   const secrets = new SecretRegistry();
   const log = createLogger({ level: loaded.config.logging.level, secrets });
   if (loaded.demo) {
@@ -26,7 +32,7 @@ export async function start(argv: string[], io: Io): Promise<number> {
     await app.start();
   } catch (err) {
     log.fatal({ err }, 'clipgate could not start');
-    io.err(`clipgate: could not start: ${secrets.scrub(errorMessage(err))}`);
+    io.err(`clipgate: could not start: ${secrets.scrub(describeStartError(err, loaded.config))}`);
     return 1;
   }
   return waitForSignal(app, log);
@@ -59,4 +65,17 @@ function waitForSignal(app: App, log: ReturnType<typeof createLogger>): Promise<
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+}
+
+/** Turn the common start-up failures into a message that names the config key to change. */
+function describeStartError(err: unknown, config: { web: { host: string; port: number } }): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return `port ${config.web.port} on ${config.web.host} is already in use (web.port); stop the other program or choose another port`;
+  }
+  if (code === 'EACCES' && config.web.port < 1024) {
+    return `port ${config.web.port} needs privileges (web.port); use a port of 1024 or above`;
+  }
+  if (code === 'EADDRNOTAVAIL') return `web.host ${config.web.host} is not an address of this machine`;
+  return errorMessage(err);
 }
