@@ -1,0 +1,259 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import { errorMessage } from '../core/errors.js';
+import type { EventBus, EventName } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import type { CameraControl, CameraView, Stats } from '../core/ports.js';
+import type { Problems } from '../core/problems.js';
+import type { Service } from '../core/service.js';
+import type { BackoffOptions } from './backoff.js';
+import { handleCommand } from './commands.js';
+import { MqttConnection } from './connection.js';
+import { configFilter, discoveryMessages, type DiscoveryMessage } from './discovery.js';
+import { EVENT_NAMES, eventMessage } from './events.js';
+import { onOff, topicMap, type TopicMap } from './topics.js';
+
+export type MqttConfig = NonNullable<Config['mqtt']>;
+
+/** Where the bridge remembers which retained topics it published, to clear the stale ones later. */
+export interface RetainedStore {
+  load(): string[];
+  save(topics: string[]): void;
+}
+
+export interface MqttBridgeDeps {
+  config: MqttConfig;
+  log: Logger;
+  clock: Clock;
+  bus: EventBus;
+  problems: Problems;
+  cameras: CameraControl;
+  stats: () => Stats;
+  /** JPEG of the newest clip's thumbnail, or undefined when the camera has none. */
+  snapshot: (cameraId: string) => Promise<Buffer | undefined>;
+  version: string;
+  retained?: RetainedStore;
+  backoff?: BackoffOptions;
+  /** How often free disk and counts are re-read and published when changed. Default 60 s. */
+  statsIntervalMs?: number;
+}
+
+const OWNER = 'mqtt';
+const RETAINED = { retain: true, qos: 1 } as const;
+const LIVE = { retain: false, qos: 1 } as const;
+const STATS_EVENTS = new Set<EventName>(['clip.created', 'clip.updated', 'clip.deleted', 'request.received']);
+
+/**
+ * Publishes clipgate's state and events to an MQTT broker, announces Home Assistant entities and
+ * takes the two commands (privacy, trigger). Optional: a broker that is down or refuses us is a
+ * visible problem and a backoff loop, never a reason for the daemon to stop.
+ */
+export class MqttBridge implements Service {
+  readonly name = 'mqtt';
+  private readonly topics: TopicMap;
+  private readonly conn: MqttConnection;
+  private readonly motion = new Map<string, boolean>();
+  private readonly privacy = new Map<string, boolean>();
+  private configTopics = new Set<string>();
+  private lastStats: string | undefined;
+  private statsTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: MqttBridgeDeps) {
+    const cfg = deps.config;
+    this.topics = topicMap(cfg.topicPrefix);
+    this.conn = new MqttConnection({
+      log: deps.log,
+      clock: deps.clock,
+      problems: deps.problems,
+      backoff: deps.backoff,
+      options: {
+        url: cfg.url,
+        ...(cfg.username !== undefined && { username: cfg.username }),
+        ...(cfg.password !== undefined && { password: cfg.password }),
+        ...(cfg.ca !== undefined && { caFile: cfg.ca }),
+        clientId: cfg.clientId ?? `clipgate-${randomBytes(4).toString('hex')}`,
+        will: { topic: this.topics.status, payload: 'offline' },
+      },
+      onConnect: () => this.onConnect(),
+      onMessage: (topic, payload, retained) => this.onMessage(topic, payload, retained),
+    });
+  }
+
+  get connected(): boolean {
+    return this.conn.connected;
+  }
+
+  /** Connection attempts in the last minute (bounded by the backoff; see backoff.ts). */
+  attemptsInLastMinute(): number {
+    return this.conn.attemptsInLastMinute();
+  }
+
+  async start(): Promise<void> {
+    this.listen();
+    const every = this.deps.statsIntervalMs ?? 60_000;
+    this.statsTimer = setInterval(() => this.publishStats(), every);
+    // Does not wait for the broker: connecting (and failing) happens in the background.
+    this.conn.start();
+  }
+
+  async stop(): Promise<void> {
+    this.deps.bus.off(OWNER);
+    clearInterval(this.statsTimer);
+    await this.conn.stop({ topic: this.topics.status, payload: 'offline' });
+  }
+
+  /** On every (re)connect: online, subscriptions, discovery, then the CURRENT state, retained. */
+  private async onConnect(): Promise<void> {
+    // Know the current config topics BEFORE subscribing: retained configs arrive right after the
+    // SUBACK, and a current one mistaken for stale would be deleted from HA (and its customisations).
+    if (this.discoveryOn) this.discovery();
+    this.conn.publish(this.topics.status, 'online', RETAINED);
+    const filters = [...this.topics.commandFilters];
+    if (this.discoveryOn) filters.push(this.haStatusTopic, configFilter(this.discoveryContext()));
+    await this.conn.subscribe(filters);
+    this.reconcileRetained();
+    await this.publishAll();
+  }
+
+  private async publishAll(): Promise<void> {
+    if (this.discoveryOn) for (const m of this.discovery()) this.conn.publish(m.topic, JSON.stringify(m.payload), RETAINED);
+    const cameras = this.deps.cameras.list();
+    for (const cam of cameras) this.publishCamera(cam);
+    this.lastStats = undefined;
+    this.publishStats();
+    await Promise.all(cameras.map((cam) => this.publishSnapshot(cam.id)));
+  }
+
+  private onMessage(topic: string, payload: Buffer, retained: boolean): void {
+    const text = payload.toString('utf8');
+    if (topic === this.haStatusTopic) {
+      // HA's birth message after it restarts: it forgot the discovered entities. A retained
+      // birth message arrives on every subscribe, right after we announced anyway.
+      if (!retained && text.trim() === 'online') void this.publishAll().catch((err: unknown) => this.warn('re-announce failed', err));
+      return;
+    }
+    if (topic.endsWith('/config') && topic.startsWith(`${this.deps.config.homeAssistant.prefix}/`)) {
+      // A retained config under our node id that we no longer announce (a camera removed while
+      // the database was reset, for example): remove the entity from HA.
+      if (retained && payload.length > 0 && !this.configTopics.has(topic)) this.clear(topic);
+      return;
+    }
+    const deps = { log: this.deps.log, cameras: this.deps.cameras, prefix: this.topics.prefix, privacyChanged: (v: CameraView) => this.publishCamera(v) };
+    void handleCommand(deps, topic, text, retained);
+  }
+
+  private listen(): void {
+    const { bus } = this.deps;
+    bus.on(OWNER, 'camera.status', (e) => {
+      this.conn.publish(this.topics.camera(e.cameraId).status, e.status, RETAINED);
+    });
+    bus.on(OWNER, 'camera.privacy', (e) => {
+      this.privacy.set(e.cameraId, e.enabled);
+      this.conn.publish(this.topics.camera(e.cameraId).privacyState, onOff(e.enabled), RETAINED);
+    });
+    bus.on(OWNER, 'motion.changed', (e) => {
+      this.motion.set(e.cameraId, e.active);
+      this.conn.publish(this.topics.camera(e.cameraId).motion, onOff(e.active), RETAINED);
+    });
+    bus.on(OWNER, 'doorbell.pressed', (e) => {
+      this.conn.publish(this.topics.camera(e.cameraId).doorbell, JSON.stringify({ event_type: 'press' }), LIVE);
+    });
+    bus.on(OWNER, 'clip.created', (e) => this.publishSnapshot(e.clip.cameraId));
+    bus.on(OWNER, 'clip.deleted', (e) => this.publishSnapshot(e.cameraId));
+    bus.on(OWNER, 'stats.changed', (e) => this.publishStats(e));
+    for (const event of EVENT_NAMES) this.forwardEvent(event);
+  }
+
+  private forwardEvent<K extends EventName>(event: K): void {
+    this.deps.bus.on(OWNER, event, (payload) => {
+      const message = eventMessage(event, payload, this.deps.clock.iso());
+      if (message) this.conn.publish(this.topics.events, JSON.stringify(message), LIVE);
+      // These move the counts, and a stats.changed may not follow each of them.
+      if (STATS_EVENTS.has(event)) this.publishStats();
+    });
+  }
+
+  private publishCamera(cam: CameraView): void {
+    const t = this.topics.camera(cam.id);
+    this.conn.publish(t.status, cam.status, RETAINED);
+    this.conn.publish(t.motion, onOff(this.motion.get(cam.id) ?? false), RETAINED);
+    this.conn.publish(t.privacyState, onOff(this.privacy.get(cam.id) ?? cam.status === 'privacy'), RETAINED);
+  }
+
+  /** The newest thumbnail; with none left (deleted clips), the retained image is cleared too. */
+  private async publishSnapshot(cameraId: string): Promise<void> {
+    if (!this.conn.connected) return;
+    const jpeg = await this.deps.snapshot(cameraId).catch((err: unknown) => {
+      this.warn('reading the snapshot failed', err, cameraId);
+      return undefined;
+    });
+    this.conn.publish(this.topics.camera(cameraId).snapshot, jpeg ?? '', RETAINED);
+  }
+
+  /** Publishes when the numbers changed (or after a reconnect, when lastStats was reset). */
+  private publishStats(given?: Stats): void {
+    if (!this.conn.connected) return;
+    let stats: Stats;
+    try {
+      stats = given ?? this.deps.stats();
+    } catch (err) {
+      this.warn('reading stats failed', err);
+      return;
+    }
+    const json = JSON.stringify({ pending: stats.pending, requests: stats.requests, diskFreeBytes: stats.diskFreeBytes });
+    if (json === this.lastStats) return;
+    if (this.conn.publish(this.topics.stats, json, RETAINED)) this.lastStats = json;
+  }
+
+  /** Clears every retained topic we published before and no longer own (removed cameras). */
+  private reconcileRetained(): void {
+    const current = this.retainedTopics();
+    const store = this.deps.retained;
+    if (!store) return;
+    try {
+      for (const topic of store.load()) if (!current.includes(topic)) this.clear(topic);
+      store.save(current);
+    } catch (err) {
+      this.warn('remembering retained topics failed', err);
+    }
+  }
+
+  private retainedTopics(): string[] {
+    const t = this.topics;
+    const out = [t.status, t.stats];
+    for (const cam of this.deps.cameras.list()) {
+      const c = t.camera(cam.id);
+      out.push(c.status, c.motion, c.snapshot, c.privacyState);
+    }
+    if (this.discoveryOn) out.push(...this.discovery().map((m) => m.topic));
+    return out;
+  }
+
+  private discovery(): DiscoveryMessage[] {
+    const messages = discoveryMessages(this.discoveryContext());
+    this.configTopics = new Set(messages.map((m) => m.topic));
+    return messages;
+  }
+
+  private discoveryContext(): Parameters<typeof discoveryMessages>[0] {
+    return { discoveryPrefix: this.deps.config.homeAssistant.prefix, topics: this.topics, version: this.deps.version, cameras: this.deps.cameras.list() };
+  }
+
+  private clear(topic: string): void {
+    this.deps.log.info({ topic }, 'clearing a stale retained MQTT topic');
+    this.conn.publish(topic, '', RETAINED);
+  }
+
+  private get discoveryOn(): boolean {
+    return this.deps.config.homeAssistant.discovery;
+  }
+
+  private get haStatusTopic(): string {
+    return `${this.deps.config.homeAssistant.prefix}/status`;
+  }
+
+  private warn(msg: string, err: unknown, camera?: string): void {
+    this.deps.log.warn({ err: errorMessage(err), ...(camera !== undefined && { camera }) }, msg);
+  }
+}
