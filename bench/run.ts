@@ -3,11 +3,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../src/core/version.js';
+import { apiBench } from './api.bench.js';
 import { dbListBench } from './db-list.bench.js';
+import { recordingBench } from './recording.bench.js';
+import { uploadBench } from './upload.bench.js';
+import { exportBench } from './export.bench.js';
 import { meets, type Bench, type BenchResult } from './types.js';
 
 /** Every benchmark, in order. Each measures its figure beside a baseline in the same run. */
-const BENCHES: Bench[] = [dbListBench];
+const BENCHES: Bench[] = [dbListBench, uploadBench, apiBench, exportBench, recordingBench];
 
 function ffmpegVersion(): string {
   try {

@@ -1,6 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { createOnvif } from './cameras/onvif/index.js';
+import { CameraRegistry } from './cameras/registry.js';
+import { ClipAssembler } from './clips/assembler.js';
+import { ClipStore } from './clips/store.js';
 import { registerConfigSecrets } from './config/secrets.js';
 import type { Config } from './config/schema.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -10,9 +14,16 @@ import type { Logger, SecretRegistry } from './core/logger.js';
 import { Problems } from './core/problems.js';
 import type { CameraControl, LedgerControl, RequestsControl, ReviewControl, ShareControl, Stats } from './core/ports.js';
 import type { Service } from './core/service.js';
-import { version } from './core/version.js';
+import { packageRoot, version } from './core/version.js';
 import { createRepos, openDatabase, type Db, type Repos } from './db/index.js';
+import { createInbox } from './inbox/index.js';
+import { createRetentionModule } from './jobs/retention-service.js';
+import { createReview } from './review/index.js';
+import { lazyCameraControl, MqttBridge, settingsRetainedStore, snapshotFromClips, statsFromRepos } from './mqtt/index.js';
+import { webApi } from './web/api.js';
 import { WebService } from './web/server.js';
+import { Scheduler } from './jobs/scheduler.js';
+import { createUpload } from './upload/index.js';
 
 export interface AppOptions {
   config: Config;
@@ -106,12 +117,77 @@ export class App {
 
     // Services are added in dependency order; each section is one module's wiring.
     // --- cameras, recording, clip assembly ---
+    const clipStore = new ClipStore({ log: log.child({ module: 'clips' }), clock, bus, clips: this.core.repos.clips, dataDir: paths.dataDir, clipsDir: paths.clips, tmpDir: paths.tmp });
+    // The ONVIF section below plugs its resolver in with cameras.setResolver('onvif', ...).
+    const cameras = new CameraRegistry({ log: log.child({ module: 'cameras' }), clock, bus, problems: this.core.problems, cameras: this.core.repos.cameras, config: opts.config.cameras, cacheDir: paths.cacheDir });
+    const assembler = new ClipAssembler({ log: log.child({ module: 'assembler' }), clock, bus, problems: this.core.problems, store: clipStore, cameras: opts.config.cameras, segments: cameras });
+    this.controls.cameras = cameras;
+    this.add(clipStore, false);
+    this.add(cameras, true);
+    this.add(assembler, true);
     // --- ONVIF ---
+    const onvif = createOnvif({ cameras: opts.config.cameras, log: log.child({ module: 'onvif' }), bus, clock, problems: this.core.problems });
+    cameras.setResolver('onvif', onvif.resolver);
+    // Optional: a camera whose events fail is a visible problem (the service itself retries), never a crash.
+    for (const service of onvif.events) this.add(service, true);
     // --- review, export, ledger ---
+    const reviewModule = createReview(this.core);
+    this.add(reviewModule.exporter, false);
+    this.controls.review = reviewModule.review;
+    this.controls.ledger = reviewModule.ledger;
     // --- upload, requests for assistance ---
+    // The shared cron runner; later sections (retention) add their jobs to it before start().
+    const scheduler = new Scheduler({ log: log.child({ module: 'jobs' }), clock, jobRuns: this.core.repos.jobRuns });
+    this.add(scheduler, false);
+    const uploadModule = createUpload(this.core, { ledger: reviewModule.ledger, scheduler });
+    // Optional: the platform (or the demo's dev platform) being unreachable at start is a problem, not a crash.
+    for (const service of uploadModule.services) this.add(service, true);
+    this.controls.shares = uploadModule.shares;
+    if (uploadModule.requests) this.controls.requests = uploadModule.requests;
     // --- inbox, retention ---
+    const retentionModule = createRetentionModule(this.core, { ledger: reviewModule.ledger, scheduler, openRequests: () => this.controls.requests?.openCount() ?? 0 });
+    for (const service of retentionModule.services) this.add(service, true);
+    this.controls.stats = () => retentionModule.stats.get();
+    const inbox = createInbox(this.core, clipStore);
+    if (inbox) this.add(inbox, true);
     // --- MQTT ---
+    if (opts.config.mqtt) {
+      const { repos } = this.core;
+      // Controls are read at call time, so the order of the sections does not matter.
+      const fallbackStats = statsFromRepos({
+        pendingClips: () => repos.clips.countByStatus('pending'),
+        openRequests: () => this.controls.requests?.openCount() ?? 0,
+        dataDir: paths.dataDir,
+      });
+      const bridge = new MqttBridge({
+        config: opts.config.mqtt,
+        log: log.child({ module: 'mqtt' }),
+        clock,
+        bus,
+        problems: this.core.problems,
+        cameras: lazyCameraControl(() => this.controls.cameras, opts.config.cameras),
+        stats: () => (this.controls.stats ?? fallbackStats)(),
+        snapshot: snapshotFromClips(repos.clips, paths.dataDir),
+        version: version(),
+        retained: settingsRetainedStore(repos.settings),
+      });
+      // Optional: a broker that is down or refuses us is a problem and a retry loop, never a stop.
+      this.add(bridge, true);
+    }
     // --- web API and UI (route plugins pushed onto this.apiPlugins) ---
+    this.apiPlugins.push(
+      webApi({
+        log: log.child({ module: 'web' }),
+        clock,
+        bus,
+        problems: this.core.problems,
+        repos: this.core.repos,
+        dataDir: paths.dataDir,
+        // The same object other sections fill in; the API reads it per request.
+        controls: this.controls,
+        uiDir: path.join(packageRoot(), 'dist', 'ui'),
+      }),
+    );
 
     this.web = new WebService({
       log: log.child({ module: 'web' }),

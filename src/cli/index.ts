@@ -1,7 +1,10 @@
 import { version } from '../core/version.js';
 import { UsageError } from './args.js';
 import { checkConfig } from './check-config.js';
+import { clips } from './clips.js';
 import type { Io } from './context.js';
+import { discover } from './discover.js';
+import { ledger } from './ledger.js';
 import { passwd } from './passwd.js';
 import { start } from './start.js';
 import { token } from './token.js';
@@ -14,6 +17,9 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   'check-config': { run: checkConfig, usage: 'check-config [--config FILE]     validate the config; exit 1 listing every error' },
   passwd: { run: passwd, usage: 'passwd [--config FILE]           set the owner password (stdin when not a TTY)' },
   token: { run: token, usage: 'token create NAME | list | revoke NAME   API tokens for automation' },
+  discover: { run: discover, usage: 'discover [--timeout S] [--target HOST] [--username U]   find ONVIF cameras (password: $CLIPGATE_ONVIF_PASSWORD)' },
+  clips: { run: clips, usage: 'clips list [--status S] | approve ID [--keep-audio] [--trim START:END] [--blur x,y,w,h]... [--caption TEXT] | reject ID | delete ID | retry ID' },
+  ledger: { run: ledger, usage: 'ledger verify | list             check the share ledger hash chain (exit 1 at the first bad entry)' },
 };
 
 export function helpText(): string {

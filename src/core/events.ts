@@ -21,6 +21,14 @@ export interface EventMap {
   'problem.raised': { problem: Problem };
   'problem.cleared': { id: string };
   'stats.changed': { pending: number; requests: number; diskFreeBytes: number };
+  /**
+   * A write failed for lack of space (ENOSPC, SQLITE_FULL); any writer may emit it (see
+   * reportIfDiskFull in src/jobs/disk-guard.ts). `path` is a folder on the full file system. The
+   * disk guard raises the `disk.full` problem, runs retention and clears it when space is back.
+   */
+  'disk.full': { source: string; path: string; detail: string; at: string };
+  /** An inbox entry was refused and moved to `<inbox>/.rejected/` (reason: the stable code in its `.reason` file). */
+  'inbox.rejected': { cameraId: string; file: string; reason: string; at: string };
 }
 
 export type EventName = keyof EventMap;

@@ -3,6 +3,7 @@ import { CamerasRepo } from './repos/cameras.js';
 import { ClipsRepo } from './repos/clips.js';
 import { JobRunsRepo } from './repos/job-runs.js';
 import { LedgerRepo } from './repos/ledger.js';
+import { RequestsRepo } from './repos/requests.js';
 import { SharesRepo } from './repos/shares.js';
 import { SessionsRepo } from './repos/sessions.js';
 import { SettingsRepo } from './repos/settings.js';
@@ -20,6 +21,7 @@ export interface Repos {
   tokens: TokensRepo;
   sessions: SessionsRepo;
   jobRuns: JobRunsRepo;
+  requests: RequestsRepo;
 }
 
 export function createRepos(db: Db): Repos {
@@ -32,5 +34,6 @@ export function createRepos(db: Db): Repos {
     tokens: new TokensRepo(db),
     sessions: new SessionsRepo(db),
     jobRuns: new JobRunsRepo(db),
+    requests: new RequestsRepo(db),
   };
 }

@@ -1,3 +1,4 @@
+import fastifyHelmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../core/logger.js';
 import type { Service } from '../core/service.js';
@@ -15,6 +16,25 @@ export interface WebDeps {
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
 }
 
+/**
+ * Strict CSP: the UI is one same-origin script and stylesheet, no inline code, no CDN (it must
+ * work on a LAN without internet). No upgrade-insecure-requests and no HSTS: the UI is usually
+ * reached over plain HTTP on a LAN address, where upgrading would break every request.
+ */
+const CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  mediaSrc: ["'self'", 'blob:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
 /** build() is separate from listen() so tests can use inject(). */
 export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -30,6 +50,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  await app.register(fastifyHelmet, { contentSecurityPolicy: { useDefaults: false, directives: CSP }, hsts: false });
   await app.register(healthRoutes, { version: deps.version });
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return app;

@@ -57,6 +57,11 @@ export class LedgerRepo {
     return (this.db.prepare('SELECT * FROM ledger ORDER BY rowid').all() as Raw[]).map(fromRaw);
   }
 
+  /** Whether the clip has an entry with this action (e.g. 'deleted': the clip row is soft-deleted). */
+  hasAction(clipId: string, action: LedgerAction): boolean {
+    return this.db.prepare('SELECT 1 FROM ledger WHERE clip_id = ? AND action = ? LIMIT 1').get(clipId, action) !== undefined;
+  }
+
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM ledger').get() as { n: number }).n;
   }

@@ -1,0 +1,171 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { CameraRegistry } from '../src/cameras/registry.js';
+import { ClipAssembler } from '../src/clips/assembler.js';
+import { ClipStore } from '../src/clips/store.js';
+import { cameraSchema, type CameraConfig } from '../src/config/schema.js';
+import { systemClock } from '../src/core/clock.js';
+import { EventBus } from '../src/core/events.js';
+import { Problems } from '../src/core/problems.js';
+import { packageRoot } from '../src/core/version.js';
+import { createRepos, openDatabase } from '../src/db/index.js';
+import { recordArgs } from '../src/media/args.js';
+import type { Bench, BenchResult } from './types.js';
+
+/** Shortened from the 60 s of DESIGN.md to keep `npm run bench` within budget; the ratio is per second anyway. */
+const CPU_SECONDS = 30;
+const WARMUP_MS = 6_000;
+const TICKS = 100; // USER_HZ on Linux
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** user+system CPU seconds a process has used so far, from /proc (0 once it is gone). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m?.[1] ? Math.round(Number(m[1]) / 102.4) / 10 : NaN;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** The GStreamer test camera from test/support (1080p H.264 ~4 Mbps + AAC, 2 s GOP). */
+async function startCamera(): Promise<{ url: string; proc: ChildProcess }> {
+  const port = await freePort();
+  const script = path.join(packageRoot(), 'test', 'support', 'rtsp_camera.py');
+  const proc = spawn('/usr/bin/python3', [script, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    proc.stdout?.on('data', (d: Buffer) => d.toString().includes('READY') && resolve());
+    proc.once('exit', () => reject(new Error('rtsp camera exited')));
+  });
+  return { url: `rtsp://127.0.0.1:${port}/main`, proc };
+}
+
+async function stopChild(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const gone = new Promise((r) => p.once('exit', r));
+  p.kill('SIGTERM');
+  await Promise.race([gone, sleep(3_000)]);
+  p.kill('SIGKILL');
+}
+
+function stack(dir: string, cameras: CameraConfig[]) {
+  const log = pino({ level: 'silent' });
+  const bus = new EventBus(log);
+  const repos = createRepos(openDatabase(path.join(dir, 'b.db')));
+  const problems = new Problems({ bus, clock: systemClock });
+  const dataDir = path.join(dir, 'data');
+  const store = new ClipStore({ log, clock: systemClock, bus, clips: repos.clips, dataDir, clipsDir: path.join(dataDir, 'clips'), tmpDir: path.join(dataDir, 'tmp') });
+  const registry = new CameraRegistry({ log, clock: systemClock, bus, problems, cameras: repos.cameras, config: cameras, cacheDir: path.join(dir, 'cache') });
+  const assembler = new ClipAssembler({ log, clock: systemClock, bus, problems, store, cameras, segments: registry });
+  return {
+    bus, registry,
+    start: async () => { await store.start(); await registry.start(); await assembler.start(); },
+    stop: async () => { await assembler.stop(); await registry.stop(); },
+  };
+}
+
+const cams = (n: number, url: string, record = {}): CameraConfig[] =>
+  Array.from({ length: n }, (_, i) => cameraSchema.parse({ id: `cam-${i}`, rtsp: { main: url }, record }));
+
+/** Bare ffmpeg -c copy segmenting, the baseline: the same argv clipgate uses, nothing else. */
+async function bareCpu(url: string, dir: string, n: number): Promise<number> {
+  const procs = Array.from({ length: n }, (_, i) => {
+    const out = path.join(dir, `bare-${i}`);
+    mkdirSync(out, { recursive: true });
+    return spawn('ffmpeg', recordArgs({ kind: 'rtsp', url }, { dir: out, runId: 'b', segmentSeconds: 2, audio: true }), { stdio: 'ignore' });
+  });
+  await sleep(WARMUP_MS);
+  const before = procs.reduce((s, p) => s + cpuSeconds(p.pid ?? -1), 0);
+  await sleep(CPU_SECONDS * 1000);
+  const after = procs.reduce((s, p) => s + cpuSeconds(p.pid ?? -1), 0);
+  await Promise.all(procs.map(stopChild));
+  return after - before;
+}
+
+async function clipgateCpu(url: string, dir: string, n: number): Promise<number> {
+  const s = stack(dir, cams(n, url));
+  await s.start();
+  await sleep(WARMUP_MS);
+  const pids = s.registry.pids();
+  const node0 = process.cpuUsage();
+  const kids0 = pids.reduce((a, p) => a + cpuSeconds(p), 0);
+  await sleep(CPU_SECONDS * 1000);
+  const node = process.cpuUsage(node0);
+  const kids = pids.reduce((a, p) => a + cpuSeconds(p), 0) - kids0;
+  await s.stop();
+  return kids + (node.user + node.system) / 1e6;
+}
+
+/** RSS of the real daemon (`node dist/src/main.js start`) recording 8 cameras. */
+async function daemonRss(url: string, dir: string): Promise<number> {
+  const config = path.join(dir, 'rss.yml');
+  const camLines = Array.from({ length: 8 }, (_, i) => `  - { id: cam-${i}, rtsp: { main: "${url}" } }`);
+  writeFileSync(config, [`dataDir: ${path.join(dir, 'rss-data')}`, `cacheDir: ${path.join(dir, 'rss-cache')}`, 'web: { host: 127.0.0.1, port: 0 }', 'logging: { level: warn }', 'cameras:', ...camLines].join('\n') + '\n');
+  const child = spawn(process.execPath, [path.join(packageRoot(), 'dist', 'src', 'main.js'), 'start', '--config', config], { stdio: 'ignore' });
+  await sleep(25_000);
+  const rss = rssMb(child.pid ?? -1);
+  await stopChild(child);
+  return rss;
+}
+
+/** End of post-roll → clip.created, for a few manual clips in a row. */
+async function latencies(url: string, dir: string): Promise<number[]> {
+  const post = 2;
+  const s = stack(dir, cams(1, url, { preSeconds: 2, postSeconds: post }));
+  await s.start();
+  await sleep(WARMUP_MS);
+  const out: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const created = new Promise<number>((r) => s.bus.on('bench', 'clip.created', () => r(Date.now())));
+    const t = Date.now();
+    s.registry.trigger('cam-0');
+    out.push((await created) - (t + post * 1000));
+    s.bus.off('bench');
+    await sleep(1_000);
+  }
+  await s.stop();
+  return out;
+}
+
+export const recordingBench: Bench = {
+  name: 'recording: 4 cameras 1080p, 8-camera RSS, clip latency',
+  async run(): Promise<BenchResult[]> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cg-bench-rec-'));
+    const cam = await startCamera();
+    try {
+      const bare = await bareCpu(cam.url, dir, 4);
+      const ours = await clipgateCpu(cam.url, dir, 4);
+      const rss = await daemonRss(cam.url, dir);
+      const lat = await latencies(cam.url, dir);
+      const note = `one shared 1080p camera, 4 clients; ${CPU_SECONDS} s window (shortened from 60 s)`;
+      return [
+        { name: 'cpu clipgate+ffmpeg, 4 cams', value: Number(ours.toFixed(2)), unit: 'cpu-s', baseline: { name: 'bare ffmpeg -c copy', value: Number(bare.toFixed(2)) }, ratio: ours / bare, target: { op: '<=', value: 1.15, of: 'ratio' }, notes: note },
+        { name: 'daemon RSS, 8 cams', value: rss, unit: 'MB', target: { op: '<=', value: 120, of: 'value' } },
+        { name: 'end of post-roll → clip row (max of 3)', value: Math.max(...lat), unit: 'ms', target: { op: '<=', value: 3_000, of: 'value' }, notes: `samples ${lat.join(', ')} ms` },
+      ];
+    } finally {
+      await stopChild(cam.proc);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,27 @@
+import { Ledger } from '../review/ledger.js';
+import { parse, UsageError } from './args.js';
+import { loadConfigForCommand, type Io } from './context.js';
+import { withRepos } from './db-command.js';
+
+/** `clipgate ledger verify | list`: exit 0 when the hash chain is intact, else 1 naming the first bad entry. */
+export function ledger(argv: string[], io: Io): number {
+  const { values, positionals } = parse(argv, { config: { type: 'string' } });
+  const [action, ...extra] = positionals;
+  if ((action !== 'verify' && action !== 'list') || extra.length > 0) throw new UsageError('ledger verify | list');
+  const loaded = loadConfigForCommand(values.config, io);
+  if (!loaded.ok) return 1;
+  return withRepos(loaded.config, (repos, db) => {
+    const chain = new Ledger({ db, repos });
+    if (action === 'list') {
+      for (const e of chain.list()) io.out([e.seq, e.at, e.action, e.clipId, e.shareId ?? '-', e.hash].join('\t'));
+      return 0;
+    }
+    const result = chain.verify();
+    if (result.ok) {
+      io.out(`ledger intact: ${result.entries} entries`);
+      return 0;
+    }
+    io.out(`ledger BROKEN at entry ${result.firstBadSeq}: ${result.reason ?? 'chain mismatch'} (${result.entries} entries read)`);
+    return 1;
+  });
+}

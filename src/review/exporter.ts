@@ -1,0 +1,205 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import { errorMessage } from '../core/errors.js';
+import type { EventBus } from '../core/events.js';
+import type { Service } from '../core/service.js';
+import type { Db, Repos } from '../db/index.js';
+import { toClip, type ClipRecord } from '../db/repos/clips.js';
+import { toShare, type ShareRecord } from '../db/repos/shares.js';
+import { ExportAbortedError, probeMedia, runExport } from '../media/export-runner.js';
+import { commitFile, exists, exportFileName, removeStrayTemps, sha256File, tempExportPath } from './files.js';
+import { parseStoredOptions } from './options.js';
+
+export interface ExportWorkerDeps {
+  db: Db;
+  repos: Repos;
+  clock: Clock;
+  bus: EventBus;
+  log: Logger;
+  dataDir: string;
+  exportsDir: string;
+  /**
+   * How often the database is checked for shares in `exporting` that no export is running for:
+   * approvals made by `clipgate clips approve` in another process, while this daemon runs.
+   */
+  pollMs?: number;
+  ffmpeg?: string;
+  ffprobe?: string;
+}
+
+const DEFAULT_POLL_MS = 3_000;
+
+/**
+ * Runs redaction exports, one at a time (a libx264 encode already fills a Pi's cores). Its work
+ * list is the database itself: every share in `exporting`. So an approval from the API (kicked
+ * at once), from the CLI (found by the poll), or one interrupted by a crash (found at start)
+ * all take the same path, and the export is idempotent: a fresh temp file per attempt, the
+ * final name appears only by rename after fsync, and the share moves exporting → queued by
+ * compare-and-set.
+ */
+export class ExportWorker implements Service {
+  readonly name = 'export';
+  private readonly pending: string[] = [];
+  private readonly known = new Set<string>();
+  private active: { shareId: string; abort: AbortController; done: Promise<void> } | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopping = false;
+
+  constructor(private readonly deps: ExportWorkerDeps) {}
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    const stray = await removeStrayTemps(this.deps.exportsDir);
+    if (stray.length > 0) this.deps.log.warn({ files: stray }, 'removed unfinished exports left by a crash');
+    for (const s of this.deps.repos.shares.listByStatus('exporting')) this.known.add(s.id);
+    this.scan();
+    this.timer = setInterval(() => this.scan(), this.deps.pollMs ?? DEFAULT_POLL_MS);
+  }
+
+  /** Stops the running ffmpeg; its share stays `exporting` and is exported again on the next start. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.pending.length = 0;
+    const active = this.active;
+    if (active) {
+      active.abort.abort();
+      await active.done;
+    }
+  }
+
+  /** Export this share soon (called right after an approval or a retry committed). */
+  kick(shareId: string): void {
+    this.known.add(shareId);
+    this.enqueue(shareId);
+  }
+
+  /** Share currently being exported, if any (for tests and diagnostics). */
+  get current(): string | null {
+    return this.active?.shareId ?? null;
+  }
+
+  private scan(): void {
+    if (this.stopping) return;
+    let rows: ShareRecord[];
+    try {
+      rows = this.deps.repos.shares.listByStatus('exporting');
+    } catch (err) {
+      this.deps.log.error({ err }, 'could not read shares awaiting export');
+      return;
+    }
+    const live = new Set(rows.map((r) => r.id));
+    for (const id of this.known) if (!live.has(id) && id !== this.active?.shareId && !this.pending.includes(id)) this.known.delete(id);
+    for (const share of rows) {
+      if (!this.known.has(share.id)) {
+        // Approved by another process (the CLI): tell the UI and MQTT now, as an API approval would have.
+        this.known.add(share.id);
+        const clip = this.deps.repos.clips.get(share.clipId);
+        // A retry from the CLI has moved on since creation: that is an update, not a new share.
+        if (share.updatedAt !== share.createdAt) this.deps.bus.emit('share.updated', { share: toShare(share) });
+        else {
+          if (clip) this.deps.bus.emit('clip.updated', { clip: toClip(clip) });
+          this.deps.bus.emit('share.created', { share: toShare(share) });
+        }
+      }
+      this.enqueue(share.id);
+    }
+  }
+
+  private enqueue(shareId: string): void {
+    if (this.stopping || this.active?.shareId === shareId || this.pending.includes(shareId)) return;
+    this.pending.push(shareId);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.active || this.stopping) return;
+    const shareId = this.pending.shift();
+    if (shareId === undefined) return;
+    const abort = new AbortController();
+    const done = this.exportOne(shareId, abort.signal)
+      .catch((err: unknown) => this.deps.log.error({ err, shareId }, 'export bookkeeping failed'))
+      .finally(() => {
+        this.active = null;
+        this.pump();
+      });
+    this.active = { shareId, abort, done };
+  }
+
+  private async exportOne(shareId: string, signal: AbortSignal): Promise<void> {
+    const { repos, log } = this.deps;
+    const share = repos.shares.get(shareId);
+    if (!share || share.status !== 'exporting') return;
+    const clip = repos.clips.get(share.clipId);
+    const input = clip && !clip.fileDeletedAt ? path.resolve(this.deps.dataDir, clip.filePath) : null;
+    if (!clip || !input || !(await exists(input))) {
+      this.fail(share, 'the original clip file is gone');
+      return;
+    }
+    const temp = tempExportPath(this.deps.exportsDir, shareId);
+    const started = Date.now();
+    try {
+      const made = await this.produce(share, clip, input, temp, signal);
+      const final = path.join(this.deps.exportsDir, exportFileName(shareId));
+      await commitFile(temp, final);
+      this.finish(share, clip, final, made);
+      log.info({ shareId, clipId: clip.id, mode: made.mode, ms: Date.now() - started }, 'export finished');
+    } catch (err) {
+      await rm(temp, { force: true });
+      if (err instanceof ExportAbortedError || signal.aborted) {
+        log.info({ shareId }, 'export interrupted; it runs again on the next start');
+        return;
+      }
+      this.fail(share, errorMessage(err));
+    }
+  }
+
+  private async produce(share: ShareRecord, clip: ClipRecord, input: string, temp: string, signal: AbortSignal) {
+    const opts = parseStoredOptions(share.optionsJson);
+    const log = this.deps.log.child({ shareId: share.id });
+    const made = await runExport({ input, trim: opts.trim, stripAudio: opts.stripAudio, regions: opts.blur }, temp, {
+      ffmpeg: this.deps.ffmpeg,
+      ffprobe: this.deps.ffprobe,
+      signal,
+      onProgress: (percent) => this.deps.bus.emit('share.progress', { shareId: share.id, phase: 'export', percent }),
+      onStderr: (line) => log.debug({ ffmpeg: line }, 'ffmpeg'),
+    });
+    const out = await probeMedia(temp, { ffprobe: this.deps.ffprobe, signal });
+    const hash = await sha256File(temp);
+    const recordedAt = new Date(Date.parse(clip.startedAt) + (opts.trim?.startMs ?? 0)).toISOString();
+    return { mode: made.mode, durationMs: out.durationMs, recordedAt, ...hash };
+  }
+
+  private finish(share: ShareRecord, clip: ClipRecord, final: string, made: { durationMs: number; recordedAt: string; sha256: string; size: number }): void {
+    const { repos, clock, db } = this.deps;
+    const at = clock.iso();
+    const exportPath = path.relative(this.deps.dataDir, final);
+    const moved = db.transaction(() =>
+      repos.shares.update(share.id, {
+        status: 'queued', exportPath, sha256: made.sha256, durationMs: made.durationMs, recordedAt: made.recordedAt,
+        bytesTotal: made.size, bytesSent: 0, error: null,
+      }, at, 'exporting'),
+    ).immediate();
+    if (!moved) {
+      // The share left `exporting` meanwhile (revoked or the clip deleted): the export is not wanted.
+      this.deps.log.warn({ shareId: share.id, clipId: clip.id }, 'share changed during its export; discarding the export');
+      rm(final, { force: true }).catch((err: unknown) => this.deps.log.warn({ err, file: final }, 'could not remove an unwanted export'));
+      return;
+    }
+    this.emitUpdated(share.id);
+  }
+
+  private fail(share: ShareRecord, reason: string): void {
+    this.deps.log.warn({ shareId: share.id, clipId: share.clipId, reason }, 'export failed');
+    const moved = this.deps.repos.shares.update(share.id, { status: 'failed', error: `export failed: ${reason}`.slice(0, 1000) }, this.deps.clock.iso(), 'exporting');
+    if (moved) this.emitUpdated(share.id);
+  }
+
+  private emitUpdated(shareId: string): void {
+    const rec = this.deps.repos.shares.get(shareId);
+    if (rec) this.deps.bus.emit('share.updated', { share: toShare(rec) });
+  }
+}

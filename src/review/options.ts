@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { AppError } from '../core/errors.js';
+import type { ApproveInput } from '../core/ports.js';
+import type { Region, ShareOptions } from '../core/types.js';
+
+/** Longest caption sent to the platform. */
+export const MAX_CAPTION = 500;
+/** A trim shorter than this is treated as empty (it would hold a frame or two at most). */
+export const MIN_TRIM_MS = 100;
+/** Regions per approval (request + privacy masks); each adds a branch to the filter graph. */
+export const MAX_REGIONS = 32;
+
+const EPS = 1e-6;
+
+const region = z
+  .strictObject({
+    x: z.number().finite().min(0).max(1),
+    y: z.number().finite().min(0).max(1),
+    width: z.number().finite().gt(0).max(1),
+    height: z.number().finite().gt(0).max(1),
+  })
+  .refine((r) => r.x + r.width <= 1 + EPS && r.y + r.height <= 1 + EPS, { message: 'region extends past the frame' });
+
+/** Any C0 control character except tab and newline, or DEL. */
+function hasControlChars(s: string): boolean {
+  for (const ch of s) {
+    const c = ch.charCodeAt(0);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a) || c === 0x7f) return true;
+  }
+  return false;
+}
+
+const approveSchema = z.strictObject({
+  stripAudio: z.boolean().optional(),
+  trim: z.strictObject({ startMs: z.number().int().min(0), endMs: z.number().int().min(0) }).optional(),
+  blur: z.array(region).max(MAX_REGIONS).optional(),
+  // Control characters are refused (newline and tab allowed) so a caption cannot smuggle escapes into logs or UIs.
+  caption: z.string().max(MAX_CAPTION).refine((s) => !hasControlChars(s), 'control characters are not allowed').optional(),
+  requestId: z.string().min(1).max(200).regex(/^[\w.:-]+$/, 'only letters, digits and . _ : - are allowed').optional(),
+});
+
+/** What is stored in shares.options_json and in the ledger: the effective options and where the regions came from. */
+export interface StoredOptions extends ShareOptions {
+  /** The camera's configured privacy masks, included in `blur`. */
+  privacyMasks: Region[];
+}
+
+function invalid(message: string): AppError {
+  return new AppError('INVALID_OPTIONS', message);
+}
+
+/**
+ * Validate an approval against the clip and merge in the camera's privacy masks (always
+ * applied, even when the request asks for no blur). Throws AppError INVALID_OPTIONS.
+ */
+export function resolveOptions(input: ApproveInput, clip: { durationMs: number }, privacyMasks: Region[]): StoredOptions {
+  const parsed = approveSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    throw invalid(`${where}${issue?.message ?? 'invalid approval options'}`);
+  }
+  const o = parsed.data;
+  if (o.trim) {
+    if (o.trim.endMs <= o.trim.startMs) throw invalid('trim: the end must come after the start');
+    if (o.trim.endMs - o.trim.startMs < MIN_TRIM_MS) throw invalid(`trim: the window must be at least ${MIN_TRIM_MS} ms`);
+    if (o.trim.endMs > clip.durationMs) throw invalid(`trim: the window ends after the clip (${clip.durationMs} ms)`);
+  }
+  const requested = o.blur ?? [];
+  const blur = dedupe([...requested, ...privacyMasks]);
+  if (blur.length > MAX_REGIONS) throw invalid(`blur: at most ${MAX_REGIONS} regions including the camera's privacy masks`);
+  const out: StoredOptions = { stripAudio: o.stripAudio ?? true, blur, privacyMasks };
+  if (o.trim) out.trim = { startMs: o.trim.startMs, endMs: o.trim.endMs };
+  if (o.caption !== undefined && o.caption.trim() !== '') out.caption = o.caption;
+  if (o.requestId !== undefined) out.requestId = o.requestId;
+  return out;
+}
+
+function dedupe(regions: Region[]): Region[] {
+  const seen = new Set<string>();
+  const out: Region[] = [];
+  for (const r of regions) {
+    const clean = { x: r.x, y: r.y, width: r.width, height: r.height };
+    const key = JSON.stringify(clean);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(clean);
+  }
+  return out;
+}
+
+/** The ShareOptions view of a stored options_json (what the API shows and the exporter applies). */
+export function parseStoredOptions(json: string): StoredOptions {
+  const o = JSON.parse(json) as Partial<StoredOptions>;
+  const out: StoredOptions = { stripAudio: o.stripAudio !== false, blur: o.blur ?? [], privacyMasks: o.privacyMasks ?? [] };
+  if (o.trim) out.trim = o.trim;
+  if (o.caption !== undefined) out.caption = o.caption;
+  if (o.requestId !== undefined) out.requestId = o.requestId;
+  return out;
+}
+
+export function toShareOptions(o: StoredOptions): ShareOptions {
+  const out: ShareOptions = { stripAudio: o.stripAudio, blur: o.blur };
+  if (o.trim) out.trim = o.trim;
+  if (o.caption !== undefined) out.caption = o.caption;
+  if (o.requestId !== undefined) out.requestId = o.requestId;
+  return out;
+}

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import { AppError } from '../core/errors.js';
+import type { EventBus } from '../core/events.js';
+import type { ApproveInput, ReviewControl } from '../core/ports.js';
+import type { Clip, Region, Share, ShareOptions, ShareStatus } from '../core/types.js';
+import type { Db, Repos } from '../db/index.js';
+import { toClip, type ClipRecord } from '../db/repos/clips.js';
+import { toShare, type ShareRecord } from '../db/repos/shares.js';
+import type { Ledger } from './ledger.js';
+import { parseStoredOptions, resolveOptions, toShareOptions } from './options.js';
+
+export interface ReviewDeps {
+  db: Db;
+  repos: Repos;
+  clock: Clock;
+  bus: EventBus;
+  log: Logger;
+  config: Pick<Config, 'cameras' | 'retention'>;
+  dataDir: string;
+  ledger: Ledger;
+  /** Called after an approval or retry committed; the export worker starts the export. */
+  onExportQueued?: (shareId: string) => void;
+}
+
+/** While a share is in one of these, its clip file and export are in use and the clip cannot be deleted (revoke first). */
+export const BUSY_SHARE: readonly ShareStatus[] = ['exporting', 'queued', 'uploading'];
+
+/**
+ * The review state machine: pending → approved (creates the Share) or rejected; any clip can
+ * be deleted unless its share is still being exported or uploaded. Every transition is a
+ * compare-and-set inside one IMMEDIATE transaction together with its ledger entry, so two
+ * approvals racing (in this process or from the CLI) produce exactly one share.
+ */
+export class ReviewService implements ReviewControl {
+  constructor(private readonly deps: ReviewDeps) {}
+
+  approve(clipId: string, input: ApproveInput): Share {
+    const { db, repos, clock, ledger } = this.deps;
+    const at = clock.iso();
+    const tx = db.transaction(() => {
+      const clip = this.requireClip(clipId, 'NOT_APPROVABLE');
+      if (clip.status !== 'pending') throw new AppError('NOT_APPROVABLE', `clip ${clipId} is already ${clip.status}; only a pending clip can be approved`);
+      if (clip.fileDeletedAt) throw new AppError('CLIP_FILE_GONE', `the file of clip ${clipId} has been deleted`);
+      const options = resolveOptions(input, clip, this.privacyMasks(clip.cameraId));
+      if (!repos.clips.transition(clipId, 'pending', 'approved', at)) throw new AppError('NOT_APPROVABLE', `clip ${clipId} is no longer pending`);
+      const shareId = randomUUID();
+      repos.shares.insert({ id: shareId, clipId, status: 'exporting', optionsJson: JSON.stringify(options), requestId: options.requestId ?? null, createdAt: at });
+      ledger.append({ action: 'approved', clipId, shareId, sha256: clip.sha256, requestId: options.requestId ?? null, options }, at);
+      return { clip: this.mustClip(clipId), share: this.mustShare(shareId) };
+    });
+    const { clip, share } = tx.immediate();
+    this.deps.log.info({ clipId, shareId: share.id }, 'clip approved');
+    this.deps.bus.emit('clip.updated', { clip: toClip(clip) });
+    this.deps.bus.emit('share.created', { share: toShare(share) });
+    this.deps.onExportQueued?.(share.id);
+    return toShare(share);
+  }
+
+  reject(clipId: string): Clip {
+    const { db, repos, clock, ledger, config } = this.deps;
+    const at = clock.iso();
+    const deleteNow = config.retention.rejectedDays === 0;
+    const tx = db.transaction(() => {
+      const clip = this.requireClip(clipId, 'NOT_REJECTABLE');
+      if (clip.status !== 'pending') throw new AppError('NOT_REJECTABLE', `clip ${clipId} is already ${clip.status}; only a pending clip can be rejected`);
+      if (!repos.clips.transition(clipId, 'pending', 'rejected', at)) throw new AppError('NOT_REJECTABLE', `clip ${clipId} is no longer pending`);
+      ledger.append({ action: 'rejected', clipId, sha256: clip.sha256 }, at);
+      if (deleteNow) repos.clips.markFileDeleted(clipId, at);
+      return this.mustClip(clipId);
+    });
+    const clip = tx.immediate();
+    // Files go only after the commit: a crash in between leaves an orphan file, never a clip row without its file.
+    if (deleteNow) this.removeFiles([clip.filePath, clip.thumbPath]);
+    this.deps.log.info({ clipId, filesDeleted: deleteNow }, 'clip rejected');
+    this.deps.bus.emit('clip.updated', { clip: toClip(clip) });
+    return toClip(clip);
+  }
+
+  delete(clipId: string): void {
+    const { db, repos, clock, ledger } = this.deps;
+    const at = clock.iso();
+    const tx = db.transaction(() => {
+      const clip = repos.clips.get(clipId);
+      if (!clip) throw new AppError('CLIP_NOT_FOUND', `no clip ${clipId}`);
+      const share = repos.shares.getByClip(clipId);
+      if (share && BUSY_SHARE.includes(share.status)) {
+        throw new AppError('NOT_DELETABLE', `clip ${clipId} has a share that is ${share.status}; revoke it (or wait for it to finish) before deleting`);
+      }
+      repos.clips.markDeleted(clipId, at);
+      // Without an export path the upload side can never pick the share up again.
+      if (share?.exportPath) repos.shares.update(share.id, { exportPath: null }, at);
+      ledger.append({ action: 'deleted', clipId, shareId: share?.id ?? null, sha256: clip.sha256, exportSha256: share?.sha256 ?? null, requestId: share?.requestId ?? null }, at);
+      return { clip, share };
+    });
+    const { clip, share } = tx.immediate();
+    this.removeFiles([clip.filePath, clip.thumbPath, share?.exportPath]);
+    this.deps.log.info({ clipId }, 'clip deleted');
+    this.deps.bus.emit('clip.deleted', { clipId, cameraId: clip.cameraId, reason: 'deleted by the owner', at });
+  }
+
+  /** Re-run a failed export (not a failed upload: that share already has its export). */
+  retryExport(shareId: string): Share {
+    const { db, repos, clock } = this.deps;
+    const at = clock.iso();
+    const tx = db.transaction(() => {
+      const share = repos.shares.get(shareId);
+      if (!share) throw new AppError('SHARE_NOT_FOUND', `no share ${shareId}`);
+      if (share.status !== 'failed' || share.sha256 !== null) throw new AppError('NOT_RETRYABLE', `share ${shareId} is ${share.status}; only a failed export can be retried`);
+      const clip = repos.clips.get(share.clipId);
+      if (!clip || clip.fileDeletedAt) throw new AppError('NOT_RETRYABLE', `the clip of share ${shareId} has been deleted`);
+      if (!repos.shares.update(shareId, { status: 'exporting', error: null }, at, 'failed')) throw new AppError('NOT_RETRYABLE', `share ${shareId} changed meanwhile`);
+      return this.mustShare(shareId);
+    });
+    const share = tx.immediate();
+    this.deps.bus.emit('share.updated', { share: toShare(share) });
+    this.deps.onExportQueued?.(shareId);
+    return toShare(share);
+  }
+
+  options(share: Share): ShareOptions {
+    const rec = this.deps.repos.shares.get(share.id);
+    if (!rec) throw new AppError('SHARE_NOT_FOUND', `no share ${share.id}`);
+    return toShareOptions(parseStoredOptions(rec.optionsJson));
+  }
+
+  /** A soft-deleted clip is invisible to ClipsRepo.get; the ledger tells it apart from one that never existed. */
+  private requireClip(clipId: string, codeIfDeleted: 'NOT_APPROVABLE' | 'NOT_REJECTABLE'): ClipRecord {
+    const clip = this.deps.repos.clips.get(clipId);
+    if (clip) return clip;
+    if (this.deps.repos.ledger.hasAction(clipId, 'deleted')) throw new AppError(codeIfDeleted, `clip ${clipId} has been deleted`);
+    throw new AppError('CLIP_NOT_FOUND', `no clip ${clipId}`);
+  }
+
+  private privacyMasks(cameraId: string): Region[] {
+    return this.deps.config.cameras.find((c) => c.id === cameraId)?.privacyMasks ?? [];
+  }
+
+  private mustClip(id: string): ClipRecord {
+    const c = this.deps.repos.clips.get(id);
+    if (!c) throw new Error(`clip ${id} vanished inside its transaction`);
+    return c;
+  }
+
+  private mustShare(id: string): ShareRecord {
+    const s = this.deps.repos.shares.get(id);
+    if (!s) throw new Error(`share ${id} vanished inside its transaction`);
+    return s;
+  }
+
+  private removeFiles(relative: (string | null | undefined)[]): void {
+    for (const rel of relative) {
+      if (!rel) continue;
+      const file = path.resolve(this.deps.dataDir, rel);
+      try {
+        rmSync(file, { force: true });
+      } catch (err) {
+        // The row already says the file is gone; retention's orphan sweep gets another chance at it.
+        this.deps.log.warn({ err, file }, 'could not remove a clip file');
+      }
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import type { CameraView, RequestView } from '../core/ports.js';
+import type { Clip, LedgerEntry, Problem, Share } from '../core/types.js';
+
+export type { CameraView, Clip, Problem, RequestView, Share };
+export type LedgerRow = Pick<LedgerEntry, 'seq' | 'at' | 'action' | 'clipId' | 'shareId' | 'sha256' | 'prevHash' | 'hash'>;
+export interface SessionInfo {
+  authenticated: boolean;
+  csrfToken: string | null;
+  setupRequired: boolean;
+}
+export interface ClipPage {
+  items: Clip[];
+  nextCursor: string | null;
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+let csrfToken: string | null = null;
+let onUnauthorized: () => void = () => undefined;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called when any request answers 401 (session expired or revoked): the app shows the login page. */
+export function setUnauthorizedHandler(fn: () => void): void {
+  onUnauthorized = fn;
+}
+
+/** JSON request to the API; state-changing requests carry the session's CSRF token. */
+export async function api<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  if (res.status === 204) return undefined as T;
+  const data = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+  if (!res.ok) {
+    if (res.status === 401 && !url.startsWith('/api/session') && !url.startsWith('/api/setup')) onUnauthorized();
+    throw new ApiError(res.status, data.error?.code ?? 'HTTP_' + res.status, data.error?.message ?? res.statusText);
+  }
+  return data as T;
+}
+
+export const getSession = (): Promise<SessionInfo> => api<SessionInfo>('GET', '/api/session');
+
+export function clipsUrl(q: { status?: string; camera?: string; limit?: number; cursor?: string | null }): string {
+  const p = new URLSearchParams();
+  if (q.status) p.set('status', q.status);
+  if (q.camera) p.set('camera', q.camera);
+  p.set('limit', String(q.limit ?? 24));
+  if (q.cursor) p.set('cursor', q.cursor);
+  return `/api/clips?${p.toString()}`;
+}
+
+export const videoUrl = (id: string): string => `/api/clips/${encodeURIComponent(id)}/video`;
+export const thumbUrl = (id: string): string => `/api/clips/${encodeURIComponent(id)}/thumbnail`;

@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '../../core/errors.js';
+import { decodeCursor, toClip, type ClipRecord } from '../../db/repos/clips.js';
+import { need, type WebApiDeps } from '../context.js';
+import { idParams, idSchema, parseInput } from '../validate.js';
+import { clipView, shareView } from '../views.js';
+
+const listQuery = z.strictObject({
+  status: z.enum(['pending', 'approved', 'rejected']).optional(),
+  camera: idSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .max(400)
+    .refine((c) => decodeCursor(c) !== undefined, 'is not a cursor returned by this API')
+    .optional(),
+});
+
+const fraction = z.number().min(0).max(1);
+const region = z
+  .strictObject({ x: fraction, y: fraction, width: fraction.gt(0), height: fraction.gt(0) })
+  .refine((r) => r.x + r.width <= 1.0001 && r.y + r.height <= 1.0001, 'the region must lie inside the frame');
+
+const approveBody = z.strictObject({
+  stripAudio: z.boolean().default(true),
+  trim: z
+    .strictObject({ startMs: z.number().int().min(0), endMs: z.number().int().min(1) })
+    .refine((t) => t.endMs > t.startMs, 'endMs must be after startMs')
+    .optional(),
+  blur: z.array(region).max(32).optional(),
+  caption: z.string().max(500).optional(),
+  requestId: idSchema.optional(),
+});
+
+export function findClip(deps: WebApiDeps, id: string): ClipRecord {
+  const clip = deps.repos.clips.get(id);
+  if (!clip) throw new AppError('CLIP_NOT_FOUND', `no clip ${id}`);
+  return clip;
+}
+
+/** Listing and reading come from the clips repository; every change goes through ReviewControl. */
+export async function clipRoutes(app: FastifyInstance, deps: WebApiDeps): Promise<void> {
+  app.get('/clips', async (req) => {
+    const q = parseInput(listQuery, req.query, 'query');
+    const page = deps.repos.clips.list({ status: q.status, cameraId: q.camera, limit: q.limit, cursor: q.cursor });
+    return { items: page.items.map((r) => toClip(r)), nextCursor: page.nextCursor };
+  });
+
+  app.get('/clips/:id', async (req) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    return toClip(findClip(deps, id));
+  });
+
+  app.post('/clips/:id/approve', async (req, reply) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    const body = parseInput(approveBody, req.body, 'body');
+    const review = need(deps.controls, 'review');
+    findClip(deps, id);
+    const share = review.approve(id, body);
+    deps.log.info({ clipId: id, shareId: share.id, principal: req.principal?.kind }, 'clip approved through the API');
+    return reply.status(202).send(shareView(share));
+  });
+
+  app.post('/clips/:id/reject', async (req) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    const review = need(deps.controls, 'review');
+    findClip(deps, id);
+    return clipView(review.reject(id));
+  });
+
+  app.delete('/clips/:id', async (req, reply) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    const review = need(deps.controls, 'review');
+    findClip(deps, id);
+    review.delete(id);
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,52 @@
+// An OnvifEventService on a real bus against the fake ONVIF device, recording what it emits.
+import { pino } from 'pino';
+import { OnvifEventService } from '../../../src/cameras/onvif/event-service.js';
+import type { BackoffOptions } from '../../../src/cameras/onvif/backoff.js';
+import { cameraSchema } from '../../../src/config/schema.js';
+import { systemClock } from '../../../src/core/clock.js';
+import { EventBus, type EventMap } from '../../../src/core/events.js';
+import { Problems } from '../../../src/core/problems.js';
+import type { OnvifDouble } from '../../support/onvif-double/index.js';
+
+export const USER = 'admin';
+export const PASS = 'secret-pass-1';
+
+export interface EventRig {
+  service: OnvifEventService;
+  problems: Problems;
+  motion: EventMap['motion.changed'][];
+  presses: EventMap['doorbell.pressed'][];
+  stop(): Promise<void>;
+}
+
+export function eventRig(double: OnvifDouble, opts: { backoff?: Partial<BackoffOptions>; pullTimeoutSeconds?: number; terminationSeconds?: number; events?: { motion?: string[]; doorbell?: string[] } } = {}): EventRig {
+  const log = pino({ level: process.env.CLIPGATE_TEST_LOG ?? 'silent' });
+  const bus = new EventBus(log);
+  const problems = new Problems({ bus, clock: systemClock });
+  const camera = cameraSchema.parse({ id: 'door', kind: 'doorbell', onvif: { host: '127.0.0.1', port: double.port, username: USER, password: PASS, events: opts.events ?? {} } });
+  const service = new OnvifEventService({
+    camera,
+    bus,
+    log,
+    clock: systemClock,
+    problems,
+    pullTimeoutSeconds: opts.pullTimeoutSeconds ?? 5,
+    ...(opts.backoff ? { backoff: opts.backoff } : {}),
+    ...(opts.terminationSeconds ? { terminationSeconds: opts.terminationSeconds } : {}),
+  });
+  const motion: EventMap['motion.changed'][] = [];
+  const presses: EventMap['doorbell.pressed'][] = [];
+  bus.on('test', 'motion.changed', (e) => void motion.push(e));
+  bus.on('test', 'doorbell.pressed', (e) => void presses.push(e));
+  return { service, problems, motion, presses, stop: () => service.stop() };
+}
+
+export async function waitUntil(what: string, fn: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

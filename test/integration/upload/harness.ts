@@ -1,0 +1,98 @@
+// Shared fixtures for the upload integration tests: real mp4s from ffmpeg lavfi, a real
+// database, approved shares created the way review + exporter create them (clip approved,
+// share + `approved` ledger entry in one transaction, then export path/sha256 and `queued`).
+import { createHash, randomUUID } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { systemClock } from '../../../src/core/clock.js';
+import { EventBus } from '../../../src/core/events.js';
+import { createLogger, SecretRegistry, type Logger } from '../../../src/core/logger.js';
+import { Problems } from '../../../src/core/problems.js';
+import { createRepos, openDatabase, type Db, type Repos } from '../../../src/db/index.js';
+import type { ClipRecord } from '../../../src/db/repos/clips.js';
+import type { ShareRecord } from '../../../src/db/repos/shares.js';
+import { Ledger } from '../../../src/review/ledger.js';
+import { runChecked } from '../../support/index.js';
+
+export interface Harness {
+  dataDir: string;
+  db: Db;
+  repos: Repos;
+  bus: EventBus;
+  log: Logger;
+  logLines: string[];
+  problems: Problems;
+  ledger: Ledger;
+  close(): void;
+}
+
+export function openHarness(dataDir: string): Harness {
+  mkdirSync(path.join(dataDir, 'clips'), { recursive: true });
+  mkdirSync(path.join(dataDir, 'exports'), { recursive: true });
+  const logLines: string[] = [];
+  const log = createLogger({ level: 'debug', secrets: new SecretRegistry(), write: (l) => logLines.push(l) });
+  const bus = new EventBus(log);
+  const db = openDatabase(path.join(dataDir, 'clipgate.db'));
+  const repos = createRepos(db);
+  return {
+    dataDir, db, repos, bus, log, logLines,
+    problems: new Problems({ bus, clock: systemClock }),
+    ledger: new Ledger({ db, repos }),
+    close: () => db.open && db.close(),
+  };
+}
+
+/** A real H.264 mp4 from lavfi. `lossless` makes it big quickly (for throttled/kill tests). */
+export async function makeMp4(file: string, seconds: number, opts: { lossless?: boolean; size?: string; seed?: number } = {}): Promise<void> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const size = opts.size ?? '160x90';
+  const src = `testsrc2=size=${size}:rate=10`;
+  const codec = opts.lossless ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0'] : ['-c:v', 'libx264', '-preset', 'ultrafast'];
+  await runChecked('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', src, '-t', String(seconds), ...codec, '-pix_fmt', 'yuv420p', '-metadata', `title=clip-${opts.seed ?? 0}`, file], { timeoutMs: 120_000 });
+}
+
+export function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+export function addClip(h: Harness, o: { id?: string; status?: ClipRecord['status']; startedAt: string; durationMs?: number; file?: string }): ClipRecord {
+  const id = o.id ?? randomUUID();
+  const durationMs = o.durationMs ?? 2000;
+  const clip: ClipRecord = {
+    id, cameraId: 'front-door', status: o.status ?? 'pending', trigger: 'motion', startedAt: o.startedAt,
+    endedAt: new Date(Date.parse(o.startedAt) + durationMs).toISOString(), durationMs, sizeBytes: 1000, width: 160, height: 90,
+    hasAudio: false, sha256: createHash('sha256').update(id).digest('hex'), filePath: o.file ?? `clips/${id}.mp4`,
+    thumbPath: null, createdAt: o.startedAt, reviewedAt: null, fileDeletedAt: null,
+  };
+  h.repos.clips.insert(clip);
+  return clip;
+}
+
+/** Approve a pending clip and "export" it: `exportSource` is copied to exports/<share>.mp4. */
+export function approveAndExport(h: Harness, clip: ClipRecord, exportSource: string, extra: { caption?: string; requestId?: string } = {}): ShareRecord {
+  const shareId = randomUUID();
+  const at = new Date().toISOString();
+  h.db.transaction(() => {
+    if (!h.repos.clips.transition(clip.id, 'pending', 'approved', at)) throw new Error('clip not pending');
+    const options = { stripAudio: true, blur: [], ...extra };
+    h.repos.shares.insert({ id: shareId, clipId: clip.id, status: 'exporting', optionsJson: JSON.stringify(options), requestId: extra.requestId ?? null, createdAt: at });
+    h.ledger.append({ action: 'approved', clipId: clip.id, shareId, sha256: clip.sha256, requestId: extra.requestId ?? null, options }, at);
+  }).immediate();
+  const rel = path.join('exports', `${shareId}.mp4`);
+  copyFileSync(exportSource, path.join(h.dataDir, rel));
+  h.repos.shares.update(shareId, { status: 'queued', exportPath: rel, sha256: sha256(exportSource), durationMs: clip.durationMs, recordedAt: clip.startedAt }, at, 'exporting');
+  const share = h.repos.shares.get(shareId);
+  if (!share) throw new Error('share vanished');
+  return share;
+}
+
+/** Resolve when `check` returns a value (polling), or fail with `what`. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { parseProbe } from '../../../src/media/probe.js';
+
+describe('parseProbe', () => {
+  it('reads duration, size and codecs', () => {
+    const json = JSON.stringify({
+      streams: [{ codec_type: 'video', codec_name: 'h264', width: 1920, height: 1080 }, { codec_type: 'audio', codec_name: 'aac' }],
+      format: { duration: '12.345', start_time: '0.100' },
+    });
+    expect(parseProbe(json)).toEqual({ durationMs: 12345, width: 1920, height: 1080, videoCodec: 'h264', audioCodec: 'aac', startSeconds: 0.1 });
+  });
+
+  it.each([
+    ['not json', 'unreadable'],
+    [JSON.stringify({ streams: [{ codec_type: 'audio' }], format: { duration: '3' } }), 'no video stream'],
+    [JSON.stringify({ streams: [{ codec_type: 'video', width: 2, height: 2 }], format: {} }), 'no duration'],
+  ])('rejects %s', (json, msg) => expect(() => parseProbe(json)).toThrow(expect.objectContaining({ code: 'MEDIA_FAILED', message: expect.stringContaining(msg) as string })));
+});

@@ -1,0 +1,75 @@
+// Shared set-up for review tests: a real SQLite file in a temp dir, the real repos, bus and ledger.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { ManualClock } from '../../../src/core/clock.js';
+import { EventBus, type EventMap, type EventName } from '../../../src/core/events.js';
+import type { Region } from '../../../src/core/types.js';
+import { createRepos, openDatabase, type Db, type Repos } from '../../../src/db/index.js';
+import type { ClipRecord } from '../../../src/db/repos/clips.js';
+import { Ledger } from '../../../src/review/ledger.js';
+import { ReviewService } from '../../../src/review/review.js';
+
+export interface ReviewEnv {
+  dir: string;
+  dataDir: string;
+  dbFile: string;
+  db: Db;
+  repos: Repos;
+  bus: EventBus;
+  clock: ManualClock;
+  ledger: Ledger;
+  review: ReviewService;
+  events: { name: EventName; payload: unknown }[];
+  queued: string[];
+  insertClip(over?: Partial<ClipRecord>): ClipRecord;
+  cleanup(): void;
+}
+
+let counter = 0;
+
+export function makeEnv(opts: { rejectedDays?: number; masks?: Region[] } = {}): ReviewEnv {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cg-review-'));
+  const dataDir = path.join(dir, 'data');
+  mkdirSync(path.join(dataDir, 'clips'), { recursive: true });
+  mkdirSync(path.join(dataDir, 'exports'), { recursive: true });
+  const dbFile = path.join(dataDir, 'clipgate.db');
+  const db = openDatabase(dbFile);
+  const repos = createRepos(db);
+  const log = pino({ level: 'silent' });
+  const bus = new EventBus(log);
+  const clock = new ManualClock(Date.UTC(2026, 10, 29, 12, 0, 0));
+  const ledger = new Ledger({ db, repos });
+  const events: { name: EventName; payload: unknown }[] = [];
+  for (const name of ['clip.updated', 'clip.deleted', 'share.created', 'share.updated', 'share.progress'] as const) {
+    bus.on('test', name, (payload: EventMap[typeof name]) => void events.push({ name, payload }));
+  }
+  const queued: string[] = [];
+  const config = {
+    cameras: [{ id: 'front', privacyMasks: opts.masks ?? [] }],
+    retention: { rejectedDays: opts.rejectedDays ?? 0 },
+  } as unknown as ConstructorParameters<typeof ReviewService>[0]['config'];
+  const review = new ReviewService({ db, repos, clock, bus, log, config, dataDir, ledger, onExportQueued: (id) => queued.push(id) });
+  return {
+    dir, dataDir, dbFile, db, repos, bus, clock, ledger, review, events, queued,
+    insertClip(over = {}) {
+      const id = over.id ?? `clip-${++counter}`;
+      const filePath = over.filePath ?? `clips/${id}.mp4`;
+      const thumbPath = over.thumbPath === undefined ? `clips/${id}.jpg` : over.thumbPath;
+      if (!over.filePath) writeFileSync(path.join(dataDir, filePath), 'video');
+      if (thumbPath && !over.thumbPath) writeFileSync(path.join(dataDir, thumbPath), 'jpeg');
+      const rec: ClipRecord = {
+        id, cameraId: 'front', status: 'pending', trigger: 'motion', startedAt: '2026-11-29T11:00:00.000Z', endedAt: '2026-11-29T11:00:06.000Z',
+        durationMs: 6000, sizeBytes: 5, width: 1920, height: 1080, hasAudio: true, sha256: 'a'.repeat(64), filePath, thumbPath,
+        createdAt: '2026-11-29T11:00:07.000Z', reviewedAt: null, fileDeletedAt: null, ...over,
+      };
+      repos.clips.insert(rec);
+      return rec;
+    },
+    cleanup() {
+      if (db.open) db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

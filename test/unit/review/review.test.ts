@@ -1,0 +1,173 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppError } from '../../../src/core/errors.js';
+import type { ApproveInput } from '../../../src/core/ports.js';
+import { createRepos, openDatabase } from '../../../src/db/index.js';
+import { Ledger } from '../../../src/review/ledger.js';
+import { ReviewService } from '../../../src/review/review.js';
+import { makeEnv, type ReviewEnv } from './env.js';
+
+let env: ReviewEnv;
+afterEach(() => env?.cleanup());
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof AppError) return err.code;
+    throw err;
+  }
+  return undefined;
+}
+
+describe('approve', () => {
+  it('moves pending → approved, creates one exporting share with merged privacy masks, and a ledger entry', () => {
+    env = makeEnv({ masks: [{ x: 0.7, y: 0, width: 0.3, height: 0.4 }] });
+    const clip = env.insertClip();
+    const share = env.review.approve(clip.id, { blur: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2 }], trim: { startMs: 1000, endMs: 4000 }, caption: 'car', requestId: 'req-1' });
+    expect(share).toMatchObject({ clipId: clip.id, status: 'exporting', requestId: 'req-1', sha256: null });
+    expect(env.repos.clips.get(clip.id)?.status).toBe('approved');
+    expect(env.review.options(share)).toEqual({
+      stripAudio: true, trim: { startMs: 1000, endMs: 4000 }, caption: 'car', requestId: 'req-1',
+      blur: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2 }, { x: 0.7, y: 0, width: 0.3, height: 0.4 }],
+    });
+    const [entry] = env.ledger.list();
+    expect(entry).toMatchObject({ seq: 1, action: 'approved', clipId: clip.id, shareId: share.id, sha256: clip.sha256, requestId: 'req-1' });
+    expect((entry?.options as { privacyMasks: unknown[] }).privacyMasks).toHaveLength(1);
+    expect(env.queued).toEqual([share.id]);
+    expect(env.events.map((e) => e.name)).toEqual(['clip.updated', 'share.created']);
+  });
+
+  it('privacy masks apply even when the request asks for no blur; stripAudio defaults to true', () => {
+    env = makeEnv({ masks: [{ x: 0, y: 0, width: 0.5, height: 0.5 }] });
+    const share = env.review.approve(env.insertClip().id, {});
+    expect(env.review.options(share)).toEqual({ stripAudio: true, blur: [{ x: 0, y: 0, width: 0.5, height: 0.5 }] });
+  });
+
+  it.each<[string, ApproveInput]>([
+    ['trim past the end', { trim: { startMs: 1000, endMs: 6001 } }],
+    ['empty trim', { trim: { startMs: 2000, endMs: 2000 } }],
+    ['reversed trim', { trim: { startMs: 3000, endMs: 2000 } }],
+    ['too short trim', { trim: { startMs: 2000, endMs: 2050 } }],
+    ['negative trim', { trim: { startMs: -1, endMs: 2000 } }],
+    ['region out of frame', { blur: [{ x: 0.8, y: 0, width: 0.3, height: 0.1 }] }],
+    ['region with zero size', { blur: [{ x: 0.1, y: 0.1, width: 0, height: 0.1 }] }],
+    ['region with negative origin', { blur: [{ x: -0.1, y: 0.1, width: 0.2, height: 0.1 }] }],
+    ['caption too long', { caption: 'x'.repeat(501) }],
+    ['caption with control characters', { caption: 'a\u001b[31m' }],
+    ['request id with spaces', { requestId: 'a b' }],
+    ['unknown option', { colour: 'red' } as unknown as ApproveInput],
+  ])('refuses %s with INVALID_OPTIONS and changes nothing', (_what, input) => {
+    env = makeEnv();
+    const clip = env.insertClip();
+    expect(codeOf(() => env.review.approve(clip.id, input))).toBe('INVALID_OPTIONS');
+    expect(env.repos.clips.get(clip.id)?.status).toBe('pending');
+    expect(env.repos.shares.list()).toHaveLength(0);
+    expect(env.ledger.list()).toHaveLength(0);
+  });
+
+  it('refuses every illegal transition with its code', () => {
+    env = makeEnv();
+    const approved = env.insertClip();
+    env.review.approve(approved.id, {});
+    const rejected = env.insertClip();
+    env.review.reject(rejected.id);
+    const deleted = env.insertClip();
+    env.review.delete(deleted.id);
+    const gone = env.insertClip({ fileDeletedAt: '2026-11-29T11:30:00.000Z' });
+    expect(codeOf(() => env.review.approve('nope', {}))).toBe('CLIP_NOT_FOUND');
+    expect(codeOf(() => env.review.approve(approved.id, {}))).toBe('NOT_APPROVABLE');
+    expect(codeOf(() => env.review.approve(rejected.id, {}))).toBe('NOT_APPROVABLE');
+    expect(codeOf(() => env.review.approve(deleted.id, {}))).toBe('NOT_APPROVABLE');
+    expect(codeOf(() => env.review.approve(gone.id, {}))).toBe('CLIP_FILE_GONE');
+    expect(codeOf(() => env.review.reject('nope'))).toBe('CLIP_NOT_FOUND');
+    expect(codeOf(() => env.review.reject(approved.id))).toBe('NOT_REJECTABLE');
+    expect(codeOf(() => env.review.reject(rejected.id))).toBe('NOT_REJECTABLE');
+    expect(codeOf(() => env.review.reject(deleted.id))).toBe('NOT_REJECTABLE');
+    expect(codeOf(() => env.review.delete(deleted.id))).toBe('CLIP_NOT_FOUND');
+    expect(codeOf(() => env.review.delete(approved.id))).toBe('NOT_DELETABLE');
+    expect(env.repos.shares.list()).toHaveLength(1);
+  });
+
+  it('two review services on two connections approving the same clip create exactly one share', () => {
+    env = makeEnv();
+    const clip = env.insertClip();
+    const db2 = openDatabase(env.dbFile);
+    const repos2 = createRepos(db2);
+    const other = new ReviewService({ db: db2, repos: repos2, clock: env.clock, bus: env.bus, log: pino({ level: 'silent' }), config: { cameras: [], retention: { rejectedDays: 0 } } as never, dataDir: env.dataDir, ledger: new Ledger({ db: db2, repos: repos2 }) });
+    const results = [() => env.review.approve(clip.id, {}), () => other.approve(clip.id, {}), () => env.review.approve(clip.id, {})].map((fn) => codeOf(fn) ?? 'ok');
+    db2.close();
+    expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+    expect(results.filter((r) => r === 'NOT_APPROVABLE')).toHaveLength(2);
+    expect(env.repos.shares.list()).toHaveLength(1);
+    expect(env.ledger.list().filter((e) => e.action === 'approved')).toHaveLength(1);
+  });
+});
+
+describe('reject and delete', () => {
+  it('reject with rejectedDays 0 deletes the files at once and keeps the row', () => {
+    env = makeEnv({ rejectedDays: 0 });
+    const clip = env.insertClip();
+    const out = env.review.reject(clip.id);
+    expect(out.status).toBe('rejected');
+    expect(existsSync(path.join(env.dataDir, clip.filePath))).toBe(false);
+    expect(existsSync(path.join(env.dataDir, clip.thumbPath!))).toBe(false);
+    expect(env.repos.clips.get(clip.id)?.fileDeletedAt).toBe(env.clock.iso());
+    expect(env.ledger.list().map((e) => e.action)).toEqual(['rejected']);
+    expect(env.events.map((e) => e.name)).toEqual(['clip.updated']);
+  });
+
+  it('reject with rejectedDays > 0 keeps the files for retention', () => {
+    env = makeEnv({ rejectedDays: 3 });
+    const clip = env.insertClip();
+    env.review.reject(clip.id);
+    expect(existsSync(path.join(env.dataDir, clip.filePath))).toBe(true);
+    expect(env.repos.clips.get(clip.id)?.fileDeletedAt).toBeNull();
+  });
+
+  it('delete removes clip, thumbnail and export, soft-deletes the row, keeps the ledger and appends `deleted`', () => {
+    env = makeEnv();
+    const clip = env.insertClip();
+    const share = env.review.approve(clip.id, {});
+    const exportRel = `exports/${share.id}.mp4`;
+    env.repos.shares.update(share.id, { status: 'uploaded', exportPath: exportRel, sha256: 'b'.repeat(64) }, env.clock.iso());
+    writeFileSync(path.join(env.dataDir, exportRel), 'x');
+    env.review.delete(clip.id);
+    expect(env.repos.clips.get(clip.id)).toBeUndefined();
+    for (const rel of [clip.filePath, clip.thumbPath!, exportRel]) expect(existsSync(path.join(env.dataDir, rel))).toBe(false);
+    expect(env.repos.shares.get(share.id)?.exportPath).toBeNull();
+    const actions = env.ledger.list().map((e) => [e.action, e.exportSha256]);
+    expect(actions).toEqual([['approved', null], ['deleted', 'b'.repeat(64)]]);
+    expect(env.ledger.verify().ok).toBe(true);
+    expect(env.events.at(-1)).toMatchObject({ name: 'clip.deleted', payload: { clipId: clip.id, cameraId: 'front' } });
+  });
+
+  it.each(['exporting', 'queued', 'uploading'] as const)('delete is refused while the share is %s', (status) => {
+    env = makeEnv();
+    const clip = env.insertClip();
+    const share = env.review.approve(clip.id, {});
+    env.repos.shares.update(share.id, { status }, env.clock.iso());
+    expect(codeOf(() => env.review.delete(clip.id))).toBe('NOT_DELETABLE');
+    expect(existsSync(path.join(env.dataDir, clip.filePath))).toBe(true);
+  });
+});
+
+describe('retryExport', () => {
+  it('moves a failed export back to exporting and queues it; anything else is NOT_RETRYABLE', () => {
+    env = makeEnv();
+    const clip = env.insertClip();
+    const share = env.review.approve(clip.id, {});
+    expect(codeOf(() => env.review.retryExport(share.id))).toBe('NOT_RETRYABLE');
+    expect(codeOf(() => env.review.retryExport('nope'))).toBe('SHARE_NOT_FOUND');
+    env.repos.shares.update(share.id, { status: 'failed', error: 'export failed: boom' }, env.clock.iso());
+    const again = env.review.retryExport(share.id);
+    expect(again).toMatchObject({ status: 'exporting' });
+    expect(again.error).toBeUndefined();
+    expect(env.queued).toEqual([share.id, share.id]);
+    // A failed upload already has its export: not an export retry.
+    env.repos.shares.update(share.id, { status: 'failed', sha256: 'c'.repeat(64) }, env.clock.iso());
+    expect(codeOf(() => env.review.retryExport(share.id))).toBe('NOT_RETRYABLE');
+  });
+});
