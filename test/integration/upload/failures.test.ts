@@ -3,6 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDevPlatform, type DevPlatform } from '../../../scripts/dev-platform/server.js';
 import { systemClock } from '../../../src/core/clock.js';
 import { Uploader, AUTH_PROBLEM } from '../../../src/upload/uploader.js';
+import { encodeMetadata } from '../../../src/upload/metadata.js';
+import { TusClient, TusHttpError } from '../../../src/upload/tus-client.js';
+import { Readable } from 'node:stream';
 import { freePort, makeTempDir, type TempDir } from '../../support/index.js';
 import { addClip, approveAndExport, makeMp4, openHarness, waitFor, type Harness } from './harness.js';
 
@@ -105,5 +108,16 @@ describe('upload failures', () => {
     await waitFor('uploaded', () => h.repos.shares.get(id)?.status === 'uploaded');
     expect(platform.requestLog().slice(0, 2).map((l) => `${l.method} ${l.status}`)).toEqual(['HEAD 404', 'POST 201']);
     expect(h.repos.shares.get(id)?.remoteUrl).toBe(`${platform.url}/uploads/${platform.received()[0]?.id}`);
+  });
+
+  it('the dev platform rejects bytes that do not hash to the sha256 metadata (460) and marks them', async () => {
+    platform = await startDevPlatform({ token: TOKEN, dir: path.join(tmp.path, 'platform') });
+    const client = new TusClient({ baseUrl: platform.url, token: TOKEN });
+    const bytes = Buffer.from('not what the metadata claims');
+    const url = await client.create(bytes.length, encodeMetadata({ filename: 'x.mp4', filetype: 'video/mp4', sha256: '0'.repeat(64), recordedAt: '2026-01-01T00:00:00.000Z', durationMs: 1 }));
+    const err = await client.patch(url, 0, Readable.from([bytes]), bytes.length).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TusHttpError);
+    expect((err as TusHttpError).status).toBe(460);
+    expect(platform.received()[0]?.verified).toMatchObject({ ok: false });
   });
 });
