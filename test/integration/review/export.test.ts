@@ -37,7 +37,7 @@ afterEach(async () => {
 function startWorker(e: ReviewEnv): ExportWorker {
   const w = new ExportWorker({ db: e.db, repos: e.repos, clock: e.clock, bus: e.bus, log: pino({ level: 'silent' }), dataDir: e.dataDir, exportsDir: path.join(e.dataDir, 'exports'), pollMs: 200 });
   worker = w;
-  e.review['deps'].onExportQueued = (id) => w.kick(id);
+  e.onQueued = (id) => w.kick(id);
   return w;
 }
 

@@ -23,6 +23,8 @@ export interface ReviewEnv {
   review: ReviewService;
   events: { name: EventName; payload: unknown }[];
   queued: string[];
+  /** Also called for every queued export (e.g. an ExportWorker's kick). */
+  onQueued?: (shareId: string) => void;
   insertClip(over?: Partial<ClipRecord>): ClipRecord;
   cleanup(): void;
 }
@@ -50,10 +52,15 @@ export function makeEnv(opts: { rejectedDays?: number; masks?: Region[] } = {}):
     cameras: [{ id: 'front', privacyMasks: opts.masks ?? [] }],
     retention: { rejectedDays: opts.rejectedDays ?? 0 },
   } as unknown as ConstructorParameters<typeof ReviewService>[0]['config'];
-  const review = new ReviewService({ db, repos, clock, bus, log, config, dataDir, ledger, onExportQueued: (id) => queued.push(id) });
-  return {
+  const env = {} as ReviewEnv;
+  const onExportQueued = (id: string): void => {
+    queued.push(id);
+    env.onQueued?.(id);
+  };
+  const review = new ReviewService({ db, repos, clock, bus, log, config, dataDir, ledger, onExportQueued });
+  return Object.assign(env, {
     dir, dataDir, dbFile, db, repos, bus, clock, ledger, review, events, queued,
-    insertClip(over = {}) {
+    insertClip(over: Partial<ClipRecord> = {}): ClipRecord {
       const id = over.id ?? `clip-${++counter}`;
       const filePath = over.filePath ?? `clips/${id}.mp4`;
       const thumbPath = over.thumbPath === undefined ? `clips/${id}.jpg` : over.thumbPath;
@@ -67,9 +74,9 @@ export function makeEnv(opts: { rejectedDays?: number; masks?: Region[] } = {}):
       repos.clips.insert(rec);
       return rec;
     },
-    cleanup() {
+    cleanup(): void {
       if (db.open) db.close();
       rmSync(dir, { recursive: true, force: true });
     },
-  };
+  });
 }
