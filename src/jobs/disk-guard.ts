@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { Problems } from '../core/problems.js';
 import type { Service } from '../core/service.js';
 import { diskSpace, isDiskFull, type DiskSpace } from './disk.js';
+import { reserveSize, type DiskReserve } from './disk-reserve.js';
 
 export const DISK_FULL_PROBLEM = 'disk.full';
 /** Never call the disk recovered with less than this free, however small minFreePercent is. */
@@ -21,6 +22,8 @@ export interface DiskGuardDeps {
   onFull: () => void;
   checkMs?: number;
   disk?: (dir: string) => Promise<DiskSpace>;
+  /** A ballast file on the data disk, given back when it fills up (see disk-reserve.ts). */
+  reserve?: DiskReserve;
 }
 
 /**
@@ -61,6 +64,7 @@ export class DiskGuard implements Service {
 
   async start(): Promise<void> {
     this.deps.bus.on(this.name, 'disk.full', (e) => this.onFull(e));
+    await this.makeReserve();
   }
 
   async stop(): Promise<void> {
@@ -77,9 +81,12 @@ export class DiskGuard implements Service {
     try {
       for (const dir of [...this.dirs]) {
         const space = await this.space(dir);
-        if (space.freeBytes >= recoveredAt(space, this.deps.minFreePercent)) this.dirs.delete(dir);
+        // The reserve must fit again on top of the free space that counts as recovered.
+        const owed = this.deps.reserve && this.deps.reserve.held === 0 ? reserveSize(space.totalBytes) : 0;
+        if (space.freeBytes >= recoveredAt(space, this.deps.minFreePercent) + owed) this.dirs.delete(dir);
       }
       if (this.dirs.size > 0) return false;
+      await this.makeReserve();
       this.deps.problems.clear(DISK_FULL_PROBLEM);
       clearInterval(this.timer);
       this.timer = undefined;
@@ -103,10 +110,25 @@ export class DiskGuard implements Service {
     }
   }
 
-  private onFull(e: EventMap['disk.full']): void {
+  private async makeReserve(): Promise<void> {
+    const reserve = this.deps.reserve;
+    if (!reserve || reserve.held > 0) return;
+    try {
+      const space = await this.space(this.deps.dataDir);
+      await reserve.create(reserveSize(space.totalBytes));
+    } catch (err) {
+      this.deps.log.warn({ err }, 'could not size the disk reserve');
+    }
+  }
+
+  private async onFull(e: EventMap['disk.full']): Promise<void> {
     this.deps.log.error({ source: e.source, path: e.path, detail: e.detail }, 'disk full: a write failed for lack of space');
     this.deps.problems.raise(DISK_FULL_PROBLEM, 'error', 'Disk full: clips cannot be stored', `${e.source} could not write ${e.path}: ${e.detail}. Retention is deleting the oldest rejected and pending clips; free space on the data disk if this persists.`);
     this.dirs.add(e.path);
+    if (this.deps.reserve && this.deps.reserve.held > 0) {
+      const freed = await this.deps.reserve.release();
+      this.deps.log.warn({ freedBytes: freed }, 'disk reserve released so retention can commit its deletions');
+    }
     this.deps.onFull();
     if (!this.timer) {
       this.timer = setInterval(() => void this.check(), this.deps.checkMs ?? 10_000);

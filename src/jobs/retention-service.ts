@@ -3,8 +3,9 @@ import type { Core } from '../app.js';
 import type { Service } from '../core/service.js';
 import type { Ledger } from '../review/ledger.js';
 import { DiskGuard } from './disk-guard.js';
+import { DiskReserve } from './disk-reserve.js';
 import { sweepCache, sweepOrphans } from './disk-sweep.js';
-import type { DiskSpace } from './disk.js';
+import { isDiskFull, type DiskSpace } from './disk.js';
 import { ClipDeleter } from './retention-delete.js';
 import { RetentionQueries } from './retention-queries.js';
 import { Retention } from './retention.js';
@@ -54,7 +55,11 @@ export function createRetentionModule(core: Core, opts: RetentionModuleOptions):
   });
   const runRetention = (): void => {
     // runNow rejects only when the scheduler cannot record the run (database full): log, never crash.
-    opts.scheduler.runNow(RETENTION_JOB).catch((err: unknown) => jlog.error({ err }, 'retention could not be started'));
+    opts.scheduler.runNow(RETENTION_JOB).catch(async (err: unknown) => {
+      jlog.error({ err }, 'retention could not be started through the scheduler');
+      // The scheduler records each run in SQLite first; on a full disk that write fails. Run anyway.
+      if (isDiskFull(err)) await retention.runOnce().catch((e: unknown) => jlog.error({ err: e }, 'retention pass failed'));
+    });
   };
   opts.scheduler.add({
     name: RETENTION_JOB,
@@ -80,6 +85,7 @@ export function createRetentionModule(core: Core, opts: RetentionModuleOptions):
     dataDir: paths.dataDir,
     minFreePercent: config.retention.minFreePercent,
     onFull: runRetention,
+    reserve: new DiskReserve(paths.dataDir, log.child({ module: 'disk' })),
     ...(opts.diskCheckMs ? { checkMs: opts.diskCheckMs } : {}),
     ...(opts.disk ? { disk: opts.disk } : {}),
   });

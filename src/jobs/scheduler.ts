@@ -118,7 +118,9 @@ export class Scheduler implements Service {
   private async execute(job: JobDefinition): Promise<JobRunResult> {
     const { clock, jobRuns, log } = this.deps;
     const startedAt = clock.now();
-    jobRuns.started(job.name, clock.iso());
+    // Recording the run is bookkeeping: on a full disk SQLite cannot write it, and that must not
+    // stop the job (retention is exactly what frees the space).
+    this.record(() => jobRuns.started(job.name, clock.iso()), job.name);
     let error: string | undefined;
     try {
       await job.run();
@@ -126,7 +128,15 @@ export class Scheduler implements Service {
       error = errorMessage(err);
       log.error({ err, job: job.name }, 'job failed');
     }
-    jobRuns.finished(job.name, clock.iso(), clock.now() - startedAt, error ?? null);
+    this.record(() => jobRuns.finished(job.name, clock.iso(), clock.now() - startedAt, error ?? null), job.name);
     return error === undefined ? { name: job.name, ran: true } : { name: job.name, ran: true, error };
+  }
+
+  private record(write: () => void, job: string): void {
+    try {
+      write();
+    } catch (err) {
+      this.deps.log.warn({ err, job }, 'could not record the job run');
+    }
   }
 }
