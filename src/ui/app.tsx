@@ -104,10 +104,13 @@ export function App() {
   }, [session?.authenticated]);
 
   const logout = useCallback(() => {
-    api('DELETE', '/api/session').finally(() => {
-      setCsrfToken(null);
-      refresh();
-    });
+    // Signed out locally whatever the server answered (it may already have dropped the session).
+    void api('DELETE', '/api/session')
+      .catch(() => undefined)
+      .then(() => {
+        setCsrfToken(null);
+        refresh();
+      });
   }, [refresh]);
 
   if (error) return <p class="boot error">{error}</p>;

@@ -68,7 +68,9 @@ export function webApi(deps: WebApiDeps): (app: FastifyInstance) => Promise<void
         index: ['index.html'],
         cacheControl: false,
         // app.js keeps its name across releases, so the browser must revalidate it.
-        setHeaders: (res) => res.setHeader('cache-control', 'no-cache'),
+        setHeaders: (res) => {
+          res.setHeader('cache-control', 'no-cache');
+        },
       });
     } else {
       deps.log.warn({ uiDir: deps.uiDir }, 'web UI not built (run npm run build); serving the API only');

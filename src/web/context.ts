@@ -57,5 +57,5 @@ const LABEL: Record<keyof ApiControls, string> = {
 export function need<K extends keyof ApiControls>(controls: ApiControls, key: K): NonNullable<ApiControls[K]> {
   const c = controls[key];
   if (c === undefined) throw new AppError('SERVICE_UNAVAILABLE', `the ${LABEL[key]} service is not available`);
-  return c as NonNullable<ApiControls[K]>;
+  return c;
 }

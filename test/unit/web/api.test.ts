@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clip } from '../../../src/core/types.js';
-import { addClip, authed, login, startHarness, type Harness, type Login } from './harness.js';
+import { addClip, authed, login, matching, startHarness, type Harness, type Login } from './harness.js';
 
 let h: Harness;
 let l: Login;
@@ -20,36 +20,36 @@ const get = (url: string, headers: Record<string, string> = {}) => h.server.inje
 
 describe('clips', () => {
   it('lists newest first with a cursor and filters by status and camera', async () => {
-    const first = (await get('/api/clips?limit=3')).json() as { items: Clip[]; nextCursor: string };
+    const first = (await get('/api/clips?limit=3')).json<{ items: Clip[]; nextCursor: string }>();
     expect(first.items.map((c) => c.id)).toEqual(['clip-6', 'clip-5', 'clip-4']);
-    const second = (await get(`/api/clips?limit=3&cursor=${first.nextCursor}`)).json() as { items: Clip[]; nextCursor: string | null };
+    const second = (await get(`/api/clips?limit=3&cursor=${first.nextCursor}`)).json<{ items: Clip[]; nextCursor: string | null }>();
     expect(second.items.map((c) => c.id)).toEqual(['clip-3', 'clip-2', 'clip-1']);
-    const last = (await get(`/api/clips?limit=3&cursor=${second.nextCursor ?? ''}`)).json() as { items: Clip[]; nextCursor: string | null };
+    const last = (await get(`/api/clips?limit=3&cursor=${second.nextCursor ?? ''}`)).json<{ items: Clip[]; nextCursor: string | null }>();
     expect(last).toMatchObject({ items: [{ id: 'clip-0' }], nextCursor: null });
-    const pending = (await get('/api/clips?status=pending&camera=garden')).json() as { items: Clip[] };
+    const pending = (await get('/api/clips?status=pending&camera=garden')).json<{ items: Clip[] }>();
     expect(pending.items.map((c) => c.id)).toEqual(['clip-5', 'clip-3', 'clip-1']);
   });
 
   it('returns exactly the Clip fields, no local paths', async () => {
-    const clip = (await get('/api/clips/clip-1')).json() as Record<string, unknown>;
+    const clip = (await get('/api/clips/clip-1')).json<Record<string, unknown>>();
     expect(Object.keys(clip).sort()).toEqual(['cameraId', 'durationMs', 'endedAt', 'hasAudio', 'height', 'id', 'sha256', 'sizeBytes', 'startedAt', 'status', 'trigger', 'width'].sort());
   });
 
   it('names the offending field in a 400', async () => {
-    expect((await get('/api/clips?limit=0')).json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', message: expect.stringMatching(/^query\.limit: /) } });
-    expect((await get('/api/clips?status=lost')).json()).toMatchObject({ error: { message: expect.stringMatching(/^query\.status: /) } });
-    expect((await get('/api/clips?cursor=zzz')).json()).toMatchObject({ error: { message: expect.stringMatching(/^query\.cursor: /) } });
+    expect((await get('/api/clips?limit=0')).json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', message: matching(/^query\.limit: /) } });
+    expect((await get('/api/clips?status=lost')).json()).toMatchObject({ error: { message: matching(/^query\.status: /) } });
+    expect((await get('/api/clips?cursor=zzz')).json()).toMatchObject({ error: { message: matching(/^query\.cursor: /) } });
     expect((await get('/api/clips?colour=red')).statusCode).toBe(400);
     const bad = await h.server.inject({ method: 'POST', url: '/api/clips/clip-0/approve', headers: authed(l), payload: { trim: { startMs: 5000, endMs: 1000 } } });
-    expect(bad.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', message: expect.stringMatching(/^body\.trim: endMs must be after startMs/) } });
+    expect(bad.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', message: matching(/^body\.trim: endMs must be after startMs/) } });
     const blur = await h.server.inject({ method: 'POST', url: '/api/clips/clip-0/approve', headers: authed(l), payload: { blur: [{ x: 0.5, y: 0, width: 2, height: 0.1 }] } });
-    expect(blur.json()).toMatchObject({ error: { message: expect.stringMatching(/^body\.blur\.0\.width: /) } });
+    expect(blur.json()).toMatchObject({ error: { message: matching(/^body\.blur\.0\.width: /) } });
   });
 
   it('approve defaults to stripping audio and answers 202 with the Share only', async () => {
     const res = await h.server.inject({ method: 'POST', url: '/api/clips/clip-2/approve', headers: authed(l), payload: { blur: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2 }], caption: 'hi' } });
     expect(res.statusCode).toBe(202);
-    expect(Object.keys(res.json() as object).sort()).toEqual(['bytesSent', 'bytesTotal', 'clipId', 'createdAt', 'id', 'sha256', 'status']);
+    expect(Object.keys(res.json<object>()).sort()).toEqual(['bytesSent', 'bytesTotal', 'clipId', 'createdAt', 'id', 'sha256', 'status']);
     expect(h.fakes.approvals.at(-1)).toEqual({ clipId: 'clip-2', input: { stripAudio: true, blur: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2 }], caption: 'hi' } });
     const again = await h.server.inject({ method: 'POST', url: '/api/clips/clip-2/approve', headers: authed(l), payload: {} });
     expect(again.statusCode).toBe(409);
@@ -108,7 +108,7 @@ describe('cameras, shares, requests, ledger, problems', () => {
     const missing = await h.server.inject({ method: 'PUT', url: '/api/cameras/attic/privacy', headers: authed(l), payload: { enabled: true } });
     expect(missing.json()).toMatchObject({ error: { code: 'CAMERA_NOT_FOUND' } });
     const noBody = await h.server.inject({ method: 'PUT', url: '/api/cameras/garden/privacy', headers: authed(l), payload: {} });
-    expect(noBody.json()).toMatchObject({ error: { message: expect.stringMatching(/^body\.enabled: /) } });
+    expect(noBody.json()).toMatchObject({ error: { message: matching(/^body\.enabled: /) } });
   });
 
   it('shares: list, get, revoke (202)', async () => {

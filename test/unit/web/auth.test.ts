@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SETTING } from '../../../src/db/repos/settings.js';
 import { generateToken, hashToken } from '../../../src/web/auth/tokens.js';
-import { authed, cookieOf, login, PASSWORD, startHarness, type Harness } from './harness.js';
+import { anyString, authed, containing, cookieOf, login, PASSWORD, startHarness, type Harness } from './harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -31,7 +31,7 @@ describe('first-run setup', () => {
     expect(wrong.statusCode).toBe(401);
     const weak = await h.server.inject({ method: 'POST', url: '/api/setup', payload: { code, password: 'short' } });
     expect(weak.statusCode).toBe(400);
-    expect(weak.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('body.password') } });
+    expect(weak.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', message: containing('body.password') } });
     const ok = await h.server.inject({ method: 'POST', url: '/api/setup', payload: { code: code.toLowerCase(), password: PASSWORD } });
     expect(ok.statusCode).toBe(204);
     const session = await h.server.inject({ method: 'GET', url: '/api/session', headers: { cookie: cookieOf(ok) } });
@@ -94,7 +94,7 @@ describe('API tokens', () => {
     h.app.core.repos.tokens.insert('ha', hashToken(token), h.app.core.clock.iso());
     const res = await h.server.inject({ method: 'POST', url: '/api/cameras/garden/trigger', headers: { authorization: `Bearer ${token}` }, payload: {} });
     expect(res.statusCode).toBe(202);
-    expect(res.json()).toEqual({ eventId: expect.any(String) });
+    expect(res.json()).toEqual({ eventId: anyString() });
     expect(h.app.core.repos.tokens.list()[0]?.lastUsedAt).not.toBeNull();
     const l = await login(h);
     const bad = await h.server.inject({ url: '/api/clips', headers: { authorization: 'Bearer cg_wrong', cookie: l.cookie } });

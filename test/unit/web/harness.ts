@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import { App } from '../../../src/app.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { ManualClock } from '../../../src/core/clock.js';
@@ -64,7 +65,7 @@ export async function login(h: Harness, password = PASSWORD): Promise<Login> {
   if (res.statusCode !== 204) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
   const cookie = cookieOf(res);
   const s = await h.server.inject({ method: 'GET', url: '/api/session', headers: { cookie } });
-  return { cookie, csrf: (s.json() as { csrfToken: string }).csrfToken };
+  return { cookie, csrf: s.json<{ csrfToken: string }>().csrfToken };
 }
 
 export function authed(l: Login): Record<string, string> {
@@ -88,3 +89,8 @@ export function addClip(h: Harness, over: Partial<ClipRecord> & { id: string }, 
   h.app.core.repos.clips.insert(rec);
   return rec;
 }
+
+/** Typed asymmetric matchers, so object literals in assertions stay free of `any`. */
+export const matching = (re: RegExp): string => expect.stringMatching(re) as string;
+export const containing = (text: string): string => expect.stringContaining(text) as string;
+export const anyString = (): string => expect.any(String) as string;
