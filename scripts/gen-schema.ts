@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { configSchema } from '../src/config/schema.js';
 import { packageRoot } from '../src/core/version.js';
+import { generateConfigDoc } from './gen-config-doc.js';
 
 /** The JSON Schema editors use for config/clipgate.yml, generated from the zod schema. */
 export function generateConfigJsonSchema(): string {
@@ -16,9 +17,12 @@ export function generateConfigJsonSchema(): string {
 }
 
 export const SCHEMA_PATH = 'config/clipgate.schema.json';
+export const CONFIG_DOC_PATH = 'docs/configuration.md';
 
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
   const out = path.join(packageRoot(), SCHEMA_PATH);
   writeFileSync(out, generateConfigJsonSchema());
-  process.stdout.write(`wrote ${out}\n`);
+  const doc = path.join(packageRoot(), CONFIG_DOC_PATH);
+  writeFileSync(doc, generateConfigDoc());
+  process.stdout.write(`wrote ${out} and ${doc}\n`);
 }

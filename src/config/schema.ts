@@ -121,17 +121,18 @@ export const cameraSchema = z
 const mqttSchema = z
   .strictObject({
     url: z.string().regex(/^mqtts?:\/\/\S+$|^wss?:\/\/\S+$/, 'must be an mqtt://, mqtts://, ws:// or wss:// URL').describe('Broker URL'),
-    username: z.string().optional(),
-    password: z.string().optional().describe('Use ${ENV_VAR}'),
+    username: z.string().optional().describe('Broker user'),
+    password: z.string().optional().describe('Broker password; use ${ENV_VAR}'),
     ca: z.string().optional().describe('CA certificate file for mqtts:// brokers with a private CA'),
     clientId: z.string().optional().describe('MQTT client id (default: clipgate-<random>)'),
-    topicPrefix: z.string().regex(/^[^#+\s]+$/, 'must not contain #, + or spaces').default('clipgate'),
+    topicPrefix: z.string().regex(/^[^#+\s]+$/, 'must not contain #, + or spaces').default('clipgate').describe('First level of every clipgate topic'),
     homeAssistant: z
       .strictObject({
         discovery: z.boolean().default(true).describe('Publish Home Assistant discovery configs'),
         prefix: z.string().default('homeassistant').describe('Home Assistant discovery prefix'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Home Assistant MQTT discovery'),
   })
   .describe('MQTT broker (Home Assistant); leave out to publish nothing');
 
@@ -166,8 +167,8 @@ export const configSchema = z
     cacheDir: z.string().min(1).default('/dev/shm/clipgate').describe('Segment ring buffer; a RAM disk saves the SD card'),
     location: z
       .strictObject({
-        latitude: z.number().min(-90).max(90),
-        longitude: z.number().min(-180).max(180),
+        latitude: z.number().min(-90).max(90).describe('Degrees north (negative: south)'),
+        longitude: z.number().min(-180).max(180).describe('Degrees east (negative: west)'),
       })
       .optional()
       .describe('Home location, used only on this device to match requests for assistance'),
@@ -176,16 +177,18 @@ export const configSchema = z
         host: z.string().default('0.0.0.0').describe('Address the web UI listens on'),
         port: z.number().int().min(0).max(65535).default(8080).describe('Port of the web UI'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('The local web UI and HTTP API'),
     cameras: z.array(cameraSchema).default([]).describe('Cameras and doorbells'),
     mqtt: mqttSchema.optional(),
     platform: platformSchema.optional(),
     retention: retentionSchema.describe('What is deleted when'),
     logging: z
       .strictObject({
-        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Least severe level written'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Logging (JSON lines on stdout)'),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, number>();

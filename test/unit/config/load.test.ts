@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../../src/config/load.js';
-import { generateConfigJsonSchema, SCHEMA_PATH } from '../../../scripts/gen-schema.js';
+import { CONFIG_DOC_PATH, generateConfigJsonSchema, SCHEMA_PATH } from '../../../scripts/gen-schema.js';
+import { generateConfigDoc } from '../../../scripts/gen-config-doc.js';
 
 const env = { FRONT_DOOR_PASSWORD: 'x', GARAGE_PASSWORD: 'y', MQTT_PASSWORD: 'z', CLIPGATE_PLATFORM_TOKEN: 't' };
 
@@ -92,5 +93,9 @@ describe('config', () => {
 
   it('the generated JSON schema is up to date (run `npm run gen` after changing the schema)', () => {
     expect(readFileSync(SCHEMA_PATH, 'utf8')).toBe(generateConfigJsonSchema());
+  });
+
+  it('the generated configuration reference is up to date (run `npm run gen`)', () => {
+    expect(readFileSync(CONFIG_DOC_PATH, 'utf8')).toBe(generateConfigDoc());
   });
 });
