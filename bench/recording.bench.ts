@@ -21,6 +21,7 @@ const CPU_SECONDS = 30;
 const WARMUP_MS = 6_000;
 const TICKS = 100; // USER_HZ on Linux
 
+const progress = (msg: string): void => void process.stderr.write(`  .. ${msg}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** user+system CPU seconds a process has used so far, from /proc (0 once it is gone). */
@@ -39,6 +40,13 @@ function rssMb(pid: number): number {
   return m?.[1] ? Math.round(Number(m[1]) / 102.4) / 10 : NaN;
 }
 
+/** A stuck stage fails the bench instead of hanging it (a loaded 2-core box can stall a start). */
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms)));
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer().listen(0, '127.0.0.1', () => {
@@ -53,10 +61,10 @@ async function startCamera(): Promise<{ url: string; proc: ChildProcess }> {
   const port = await freePort();
   const script = path.join(packageRoot(), 'test', 'support', 'rtsp_camera.py');
   const proc = spawn('/usr/bin/python3', [script, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
+  await withTimeout(new Promise<void>((resolve, reject) => {
     proc.stdout?.on('data', (d: Buffer) => d.toString().includes('READY') && resolve());
     proc.once('exit', () => reject(new Error('rtsp camera exited')));
-  });
+  }), 30_000, 'rtsp camera start');
   return { url: `rtsp://127.0.0.1:${port}/main`, proc };
 }
 
@@ -139,7 +147,7 @@ async function latencies(url: string, dir: string): Promise<number[]> {
     const created = new Promise<number>((r) => s.bus.on('bench', 'clip.created', () => r(Date.now())));
     const t = Date.now();
     s.registry.trigger('cam-0');
-    out.push((await created) - (t + post * 1000));
+    out.push((await withTimeout(created, 60_000, 'clip')) - (t + post * 1000));
     s.bus.off('bench');
     await sleep(1_000);
   }
@@ -154,8 +162,11 @@ export const recordingBench: Bench = {
     const cam = await startCamera();
     try {
       const bare = await bareCpu(cam.url, dir, 4);
+      progress(`bare ffmpeg: ${bare.toFixed(2)} cpu-s`);
       const ours = await clipgateCpu(cam.url, dir, 4);
+      progress(`clipgate: ${ours.toFixed(2)} cpu-s`);
       const rss = await daemonRss(cam.url, dir);
+      progress(`daemon rss: ${rss} MB`);
       const lat = await latencies(cam.url, dir);
       const note = `one shared 1080p camera, 4 clients; ${CPU_SECONDS} s window (shortened from 60 s)`;
       return [

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CameraConfig } from '../config/schema.js';
 import { cameraName } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
+import { reportIfDiskFull } from '../core/disk-full.js';
 import { AppError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
@@ -150,6 +151,8 @@ export class CameraRegistry implements Service, CameraControl, SegmentSource {
       segmentSeconds: this.deps.segmentSeconds,
       onStatus: (online, lastError) => {
         if (!e.privacy) this.setStatus(e, online ? 'online' : 'offline', lastError);
+        // ffmpeg writing segments into a full cache reports it as text on stderr.
+        if (!online && lastError) reportIfDiskFull(this.deps.bus, this.deps.clock, new Error(lastError), `recorder ${e.cam.id}`, this.deps.cacheDir);
       },
     });
     await e.runtime.start();

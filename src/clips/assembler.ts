@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CameraConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
+import { reportIfDiskFull } from '../core/disk-full.js';
 import { errorMessage } from '../core/errors.js';
 import type { EventBus, EventMap } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
@@ -165,6 +166,8 @@ export class ClipAssembler implements Service {
     } catch (err) {
       if (this.abort.signal.aborted) return;
       this.deps.log.error({ camera: w.cameraId, err: errorMessage(err), eventIds: w.event.eventIds }, 'clip could not be made');
+      // A full data disk is the disk guard's to handle (retention at once, a problem for the owner).
+      reportIfDiskFull(this.deps.bus, this.deps.clock, err, `assembler ${w.cameraId}`, this.deps.store.scratchDir);
       this.deps.problems.raise(problemId, 'error', `A clip from ${w.cameraId} could not be made`, errorMessage(err));
     } finally {
       ring?.release(w.key);

@@ -1,10 +1,9 @@
 import type { Clock } from '../core/clock.js';
-import { errorMessage } from '../core/errors.js';
 import type { EventBus, EventMap } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { Problems } from '../core/problems.js';
 import type { Service } from '../core/service.js';
-import { diskSpace, isDiskFull, type DiskSpace } from './disk.js';
+import { diskSpace, type DiskSpace } from './disk.js';
 import { reserveSize, type DiskReserve } from './disk-reserve.js';
 
 export const DISK_FULL_PROBLEM = 'disk.full';
@@ -26,16 +25,7 @@ export interface DiskGuardDeps {
   reserve?: DiskReserve;
 }
 
-/**
- * Emit `disk.full` when `err` is a lack of space; returns whether it was. Writers call this from
- * their error paths so one place decides what "full" looks like (isDiskFull). `dir` is a folder
- * on the file system that is full (the guard watches it until space is back).
- */
-export function reportIfDiskFull(bus: EventBus, clock: Clock, err: unknown, source: string, dir: string): boolean {
-  if (!isDiskFull(err)) return false;
-  bus.emit('disk.full', { source, path: dir, detail: errorMessage(err), at: clock.iso() });
-  return true;
-}
+export { reportIfDiskFull } from '../core/disk-full.js';
 
 /** Free bytes at which a disk-full episode is over: minFreePercent of the disk, at least 64 MiB or 5% on small disks. */
 export function recoveredAt(space: DiskSpace, minFreePercent: number): number {

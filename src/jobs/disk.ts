@@ -1,6 +1,5 @@
 import { lstat, readdir, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import { errorMessage } from '../core/errors.js';
 
 export interface DiskSpace {
   totalBytes: number;
@@ -44,15 +43,7 @@ export async function fileSize(file: string): Promise<number> {
   }
 }
 
-/**
- * True when an error means "no space left": a Node fs error (ENOSPC, EDQUOT for a user quota),
- * SQLite's SQLITE_FULL, or ffmpeg's message (it reports the errno as text on stderr).
- */
-export function isDiskFull(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return true;
-  return /No space left on device|ENOSPC|Disk quota exceeded|database or disk is full/i.test(errorMessage(err));
-}
+export { isDiskFull } from '../core/disk-full.js';
 
 /** GiB as the config counts them (`retention.maxDiskGb`). */
 export const GIB = 1024 ** 3;
