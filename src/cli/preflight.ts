@@ -14,26 +14,24 @@ export function parseFfmpegVersion(firstLine: string): { major: number; minor: n
   return { major: Number(m[1]), minor: Number(m[2]) };
 }
 
-function firstLineOf(binary: string): Promise<string> {
-  return new Promise((resolve, reject) => {
+function firstLineOf(binary: string): Promise<{ line: string } | { code: string | undefined; message: string }> {
+  return new Promise((resolve) => {
     execFile(binary, ['-version'], { timeout: 10_000 }, (err, stdout) => {
-      if (err) reject(err);
-      else resolve(stdout.split('\n')[0] ?? '');
+      if (err) resolve({ code: typeof err.code === 'string' ? err.code : undefined, message: err.message });
+      else resolve({ line: stdout.split('\n')[0] ?? '' });
     });
   });
 }
 
 async function checkBinary(binary: 'ffmpeg' | 'ffprobe'): Promise<string | undefined> {
-  let line: string;
-  try {
-    line = await firstLineOf(binary);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+  const result = await firstLineOf(binary);
+  if (!('line' in result)) {
+    if (result.code === 'ENOENT') {
       return `${binary} was not found on PATH; install it (Debian/Raspberry Pi OS: sudo apt-get install ffmpeg)`;
     }
-    return `${binary} -version failed: ${(err as Error).message}`;
+    return `${binary} -version failed: ${result.message}`;
   }
-  const v = parseFfmpegVersion(line);
+  const v = parseFfmpegVersion(result.line);
   // Development builds print a git hash instead of a version; accept them.
   if (v && (v.major < MIN_FFMPEG_MAJOR || (v.major === MIN_FFMPEG_MAJOR && v.minor < MIN_FFMPEG_MINOR))) {
     return `${binary} ${v.major}.${v.minor} is too old; clipgate needs ${MIN_FFMPEG_MAJOR}.${MIN_FFMPEG_MINOR} or newer`;

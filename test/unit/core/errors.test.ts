@@ -6,7 +6,7 @@ describe('error codes', () => {
   it('the README lists exactly the codes in ERROR_CODES, with their HTTP status', () => {
     const readme = readFileSync('README.md', 'utf8');
     const block = readme.split('<!-- error-codes:start -->')[1]?.split('<!-- error-codes:end -->')[0] ?? '';
-    const documented = Object.fromEntries([...block.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|$/gm)].map((m) => [m[1], Number(m[2])]));
+    const documented: Record<string, number> = Object.fromEntries([...block.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|$/gm)].map((m): [string, number] => [m[1] ?? '', Number(m[2])]));
     expect(documented).toEqual(ERROR_CODES);
   });
 
