@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../src/core/version.js';
@@ -32,29 +32,50 @@ function format(r: BenchResult): string {
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
-  const results: Record<string, BenchResult[]> = {};
+  const file = path.join(packageRoot(), 'bench', 'results.json');
+  // A partial run (`npm run bench -- upload`) updates its own benches and keeps the others' figures.
+  const results: Record<string, BenchResult[]> = only.length > 0 && existsSync(file)
+    ? ((JSON.parse(readFileSync(file, 'utf8')) as { results?: Record<string, BenchResult[]> }).results ?? {})
+    : {};
+  /** A bench that throws is reported and skipped; the others still run. */
+  const failed: Record<string, string> = {};
+  const seconds: Record<string, number> = {};
   let missed = 0;
+  const began = Date.now();
   for (const bench of BENCHES) {
     if (only.length > 0 && !only.some((o) => bench.name.includes(o))) continue;
     process.stdout.write(`${bench.name}\n`);
-    const rows = await bench.run();
-    results[bench.name] = rows;
-    for (const r of rows) {
-      process.stdout.write(format(r) + '\n');
-      if (meets(r) === false) missed++;
+    const t0 = Date.now();
+    try {
+      const rows = await bench.run();
+      results[bench.name] = rows;
+      for (const r of rows) {
+        process.stdout.write(format(r) + '\n');
+        if (meets(r) === false) missed++;
+      }
+    } catch (err) {
+      failed[bench.name] = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      process.stdout.write(`  FAILED: ${failed[bench.name]}\n`);
     }
+    seconds[bench.name] = Math.round((Date.now() - t0) / 100) / 10;
+    process.stdout.write(`  (${seconds[bench.name]} s)\n`);
   }
+  const totalSeconds = Math.round((Date.now() - began) / 1000);
   const cpus = os.cpus();
   const out = {
     at: new Date().toISOString(),
     machine: { cores: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', memoryBytes: os.totalmem() },
     versions: { node: process.version, ffmpeg: ffmpegVersion() },
+    totalSeconds,
+    seconds,
+    failed,
     results,
   };
-  const file = path.join(packageRoot(), 'bench', 'results.json');
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
-  process.stdout.write(`\nresults written to ${file}; ${missed} target(s) missed\n`);
+  const nFailed = Object.keys(failed).length;
+  process.stdout.write(`\nresults written to ${file}; ${missed} target(s) missed; ${nFailed} bench(es) failed; total ${totalSeconds} s\n`);
+  if (nFailed > 0) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {

@@ -27,10 +27,15 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
-/** Baseline: one plain HTTP PUT of the file to a loopback server that writes it to disk. */
+/**
+ * Baseline: one plain HTTP PUT of the file to a loopback server that writes it to disk and then,
+ * like the platform (and the dev platform), checks the SHA-256 of what it stored before answering.
+ * The platform's own verification is not clipgate's overhead, so both sides pay it.
+ */
 async function plainPut(file: string, outDir: string): Promise<number> {
   const server = http.createServer((req, res) => {
-    pipeline(req, createWriteStream(path.join(outDir, `put-${randomUUID()}`))).then(
+    const stored = path.join(outDir, `put-${randomUUID()}`);
+    pipeline(req, createWriteStream(stored)).then(() => sha256(stored)).then(
       () => res.writeHead(204).end(),
       () => res.writeHead(500).end(),
     );
