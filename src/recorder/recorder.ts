@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { recordArgs, type RecordInput } from '../media/args.js';
 import { Supervisor, type Backoff } from '../media/supervisor.js';
+import { notePid, reapOrphan } from './orphans.js';
 import { parseSegmentLine, Segment, SegmentRing, StreamClock, unlinkAll } from './ring.js';
 
 export interface RecorderDeps {
@@ -60,6 +61,8 @@ export class Recorder {
   }
 
   async start(): Promise<void> {
+    const orphan = await reapOrphan(this.pidFile, this.deps.dir);
+    if (orphan !== undefined) this.deps.log.warn({ pid: orphan }, 'killed an ffmpeg left running by a previous crash');
     // Segments from an earlier run have no timing information any more: start empty.
     await rm(this.deps.dir, { recursive: true, force: true });
     await mkdir(this.deps.dir, { recursive: true });
@@ -96,7 +99,13 @@ export class Recorder {
     await unlinkAll(names.filter((n) => !listed.has(n)).map((n) => path.join(this.deps.dir, n)));
   }
 
+  /** Beside the ring folder, not in it: the folder is wiped at start. */
+  private get pidFile(): string {
+    return `${this.deps.dir}.ffmpeg.pid`;
+  }
+
   private attach(child: ChildProcess): void {
+    notePid(this.pidFile, child.pid).catch((err: unknown) => this.deps.log.debug({ err }, 'could not note the ffmpeg pid'));
     const clock = new StreamClock();
     let buf = '';
     child.stdout?.setEncoding('utf8');

@@ -181,7 +181,10 @@ export class Uploader implements Service {
     const { repos, clock, bus, problems, log } = this.deps;
     const current = repos.shares.get(share.id);
     if (!current || (current.status !== 'queued' && current.status !== 'uploading')) return;
-    const attempts = current.attempts + 1;
+    // An attempt that moved the platform's offset forward was not a wasted one: start the backoff
+    // over, so a flaky platform (every other request failing) does not push retries out to minutes.
+    const progressed = current.bytesSent > share.bytesSent;
+    const attempts = progressed ? 1 : current.attempts + 1;
     const delay = backoffDelay(attempts, this.deps.backoff ?? DEFAULT_BACKOFF);
     const nextAttemptAt = new Date(clock.now() + delay).toISOString();
     const error = `platform unreachable, retry ${attempts} in ${Math.round(delay / 1000)} s: ${reason}`;
