@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -110,18 +110,36 @@ async function bareCpu(url: string, dir: string, n: number): Promise<number> {
   return after - before;
 }
 
+/** Direct children of a PID (the daemon's ffmpeg recorders), from ps by parent PID. */
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter((n) => n > 0);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The real daemon (`node dist/src/main.js start`) recording the same N streams, measured from
+ * /proc like the baseline: its own CPU plus its ffmpeg children's, over the same window. A
+ * separate process, so the bench runner's own garbage (earlier benches) is not counted.
+ */
 async function clipgateCpu(url: string, dir: string, n: number): Promise<number> {
-  const s = stack(dir, cams(n, url));
-  await s.start();
-  await sleep(WARMUP_MS);
-  const pids = s.registry.pids();
-  const node0 = process.cpuUsage();
-  const kids0 = pids.reduce((a, p) => a + cpuSeconds(p), 0);
-  await sleep(CPU_SECONDS * 1000);
-  const node = process.cpuUsage(node0);
-  const kids = pids.reduce((a, p) => a + cpuSeconds(p), 0) - kids0;
-  await s.stop();
-  return kids + (node.user + node.system) / 1e6;
+  const config = path.join(dir, 'cpu.yml');
+  const camLines = Array.from({ length: n }, (_, i) => `  - { id: cam-${i}, rtsp: { main: "${url}" } }`);
+  writeFileSync(config, [`dataDir: ${path.join(dir, 'cpu-data')}`, `cacheDir: ${path.join(dir, 'cpu-cache')}`, 'web: { host: 127.0.0.1, port: 0 }', 'logging: { level: warn }', 'cameras:', ...camLines].join('\n') + '\n');
+  const child = spawn(process.execPath, [path.join(packageRoot(), 'dist', 'src', 'main.js'), 'start', '--config', config], { stdio: 'ignore' });
+  try {
+    await sleep(WARMUP_MS + 4_000);
+    const pid = child.pid ?? -1;
+    const pids = [pid, ...childPids(pid)];
+    if (pids.length < n + 1) throw new Error(`expected ${n} ffmpeg recorders, found ${pids.length - 1}`);
+    const before = pids.reduce((a, p) => a + cpuSeconds(p), 0);
+    await sleep(CPU_SECONDS * 1000);
+    return pids.reduce((a, p) => a + cpuSeconds(p), 0) - before;
+  } finally {
+    await stopChild(child);
+  }
 }
 
 /** RSS of the real daemon (`node dist/src/main.js start`) recording 8 cameras. */
