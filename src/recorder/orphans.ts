@@ -1,8 +1,8 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 
 /**
- * ffmpeg recorders outlive a daemon killed with SIGKILL: Node ignores SIGPIPE and children
- * inherit that, so a recorder whose segment-list pipe is gone keeps writing segments forever.
+ * ffmpeg recorders outlive a daemon killed with SIGKILL: ffmpeg ignores SIGPIPE and does not
+ * treat a failed segment-list write as fatal, so a recorder whose pipe is gone keeps writing.
  * systemd (KillMode=mixed) and Docker clean them up; a bare run does not. So each recorder
  * notes its ffmpeg's PID beside its ring folder, and the next start kills that PID — only after
  * checking /proc that it is still an ffmpeg writing into that very folder (PIDs are reused).
