@@ -114,8 +114,8 @@ function act(action: 'approve' | 'reject' | 'delete' | 'retry', id: string, inpu
         io.err(`clipgate: SHARE_NOT_FOUND: clip ${id} has no share`);
         return 1;
       }
-      review.retryExport(share.id);
-      io.out(`share ${share.id} queued for export again`);
+      const again = review.retry(share.id);
+      io.out(`share ${share.id} queued for ${again.status === 'exporting' ? 'export' : 'upload'} again`);
       return 0;
     }
   }

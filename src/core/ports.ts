@@ -36,6 +36,8 @@ export interface ReviewControl {
   reject(clipId: string): Clip;
   /** Removes files, keeps ledger entries, appends a `deleted` entry. */
   delete(clipId: string): void;
+  /** A failed share: export again (export failed) or upload again (upload failed). */
+  retry(shareId: string): Share;
   options(share: Share): ShareOptions;
 }
 

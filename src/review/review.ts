@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
@@ -119,6 +119,33 @@ export class ReviewService implements ReviewControl {
     const share = tx.immediate();
     this.deps.bus.emit('share.updated', { share: toShare(share) });
     this.deps.onExportQueued?.(shareId);
+    return toShare(share);
+  }
+
+  /**
+   * The owner's "try again" for a failed share: a failed export is exported again; a failed
+   * upload (its export and SHA-256 exist) goes back to the upload queue with a fresh backoff.
+   * Only a share that came out of an approval can be failed, so this opens no new path out.
+   */
+  retry(shareId: string): Share {
+    const rec = this.deps.repos.shares.get(shareId);
+    if (!rec) throw new AppError('SHARE_NOT_FOUND', `no share ${shareId}`);
+    if (rec.status === 'failed' && rec.sha256 === null) return this.retryExport(shareId);
+    const { db, repos, clock, bus } = this.deps;
+    const at = clock.iso();
+    const share = db
+      .transaction(() => {
+        const current = repos.shares.get(shareId);
+        if (!current || current.status !== 'failed') throw new AppError('NOT_RETRYABLE', `share ${shareId} is ${current?.status ?? 'gone'}; only a failed share can be retried`);
+        if (!current.exportPath || !existsSync(path.resolve(this.deps.dataDir, current.exportPath))) {
+          throw new AppError('NOT_RETRYABLE', `the export of share ${shareId} is gone (deleted by retention); approve the clip again is not possible, revoke it instead`);
+        }
+        repos.shares.update(shareId, { status: 'queued', error: null, attempts: 0, nextAttemptAt: null }, at, 'failed');
+        return this.mustShare(shareId);
+      })
+      .immediate();
+    this.deps.log.info({ share: shareId }, 'failed upload queued again');
+    bus.emit('share.updated', { share: toShare(share) });
     return toShare(share);
   }
 

@@ -13,7 +13,7 @@ interface Progress {
   percent: number;
 }
 
-function ShareRow(props: { share: Share; progress?: Progress; onRevoke: () => void }) {
+function ShareRow(props: { share: Share; progress?: Progress; onRevoke: () => void; onRetry: () => void }) {
   const s = props.share;
   const [confirming, setConfirming] = useState(false);
   const percent = s.status === 'uploaded' ? 100 : props.progress?.percent ?? (s.bytesTotal > 0 ? Math.round((100 * s.bytesSent) / s.bytesTotal) : 0);
@@ -35,11 +35,14 @@ function ShareRow(props: { share: Share; progress?: Progress; onRevoke: () => vo
         {s.error && <p class="error">{s.error}</p>}
         <p class="muted small">sha256 {short(s.sha256)}{s.uploadedAt ? ` · uploaded ${when(s.uploadedAt)}` : ''}{s.requestId ? ` · request ${s.requestId}` : ''}</p>
       </div>
-      {REVOCABLE.has(s.status) && (confirming ? (
-        <button type="button" class="danger" onClick={props.onRevoke}>Confirm revoke</button>
-      ) : (
-        <button type="button" onClick={() => setConfirming(true)}>Revoke</button>
-      ))}
+      <div class="actions">
+        {s.status === 'failed' && <button type="button" onClick={props.onRetry}>Retry</button>}
+        {REVOCABLE.has(s.status) && (confirming ? (
+          <button type="button" class="danger" onClick={props.onRevoke}>Confirm revoke</button>
+        ) : (
+          <button type="button" onClick={() => setConfirming(true)}>Revoke</button>
+        ))}
+      </div>
     </article>
   );
 }
@@ -65,13 +68,16 @@ export function SharesPage() {
   const revoke = (id: string): void => {
     api<Share>('POST', `/api/shares/${id}/revoke`).then((s) => setShares((old) => old.map((x) => (x.id === id ? s : x))), (e: Error) => setError(e.message));
   };
+  const retry = (id: string): void => {
+    api<Share>('POST', `/api/shares/${id}/retry`).then((s) => setShares((old) => old.map((x) => (x.id === id ? s : x))), (e: Error) => setError(e.message));
+  };
   return (
     <section>
       <h1>Shares</h1>
       {error && <p class="error" role="alert">{error}</p>}
       {shares.length === 0 && <p class="empty">Nothing has been shared. Approved clips appear here while they upload.</p>}
       <div class="list">
-        {shares.map((s) => <ShareRow key={s.id} share={s} progress={progress[s.id]} onRevoke={() => revoke(s.id)} />)}
+        {shares.map((s) => <ShareRow key={s.id} share={s} progress={progress[s.id]} onRevoke={() => revoke(s.id)} onRetry={() => retry(s.id)} />)}
       </div>
     </section>
   );

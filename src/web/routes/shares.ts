@@ -15,6 +15,13 @@ export async function shareRoutes(app: FastifyInstance, deps: WebApiDeps): Promi
     return shareView(share);
   });
 
+  app.post('/shares/:id/retry', async (req, reply) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    const share = need(deps.controls, 'review').retry(id);
+    deps.log.info({ shareId: id, status: share.status }, 'failed share retried through the API');
+    return reply.status(202).send(shareView(share));
+  });
+
   app.post('/shares/:id/revoke', async (req, reply) => {
     const { id } = parseInput(idParams, req.params, 'params');
     const shares = need(deps.controls, 'shares');

@@ -104,11 +104,16 @@ describe.skipIf(!ready)('web UI in Chromium (fake services)', () => {
     expect(approval?.input.caption).toBe(hostile);
   });
 
-  it('shares: live progress bar and the uploaded state without reload; revoke', async () => {
+  it('shares: retry after a failure, live progress bar and the uploaded state without reload; revoke', async () => {
     await page.goto(base + '/#/shares');
     const row = page.locator('[data-share-id]').first();
     await row.waitFor();
     const id = (await row.getAttribute('data-share-id')) ?? '';
+    // A refused upload shows its reason and a Retry button that puts it back in the queue.
+    h.fakes.progress(id, 'failed', 0, 1024);
+    await expect.poll(() => row.getAttribute('data-status')).toBe('failed');
+    await row.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => row.getAttribute('data-status')).toBe('queued');
     h.fakes.progress(id, 'uploading', 512, 1024);
     await expect.poll(() => row.locator('progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(50);
     await shoot('shares');

@@ -171,3 +171,32 @@ describe('retryExport', () => {
     expect(codeOf(() => env.review.retryExport(share.id))).toBe('NOT_RETRYABLE');
   });
 });
+
+describe('retry', () => {
+  it('sends a failed export back to export and a failed upload back to the upload queue', () => {
+    env = makeEnv();
+    const clip = env.insertClip();
+    const share = env.review.approve(clip.id, {});
+    expect(codeOf(() => env.review.retry(share.id))).toBe('NOT_RETRYABLE');
+    expect(codeOf(() => env.review.retry('nope'))).toBe('SHARE_NOT_FOUND');
+
+    env.repos.shares.update(share.id, { status: 'failed', error: 'export failed: boom' }, env.clock.iso());
+    expect(env.review.retry(share.id)).toMatchObject({ status: 'exporting' });
+
+    // An upload refused by the platform: the export exists, so it goes straight back to the queue.
+    const rel = path.join('exports', `${share.id}.mp4`);
+    writeFileSync(path.join(env.dataDir, rel), 'export bytes');
+    env.repos.shares.update(share.id, { status: 'failed', sha256: 'c'.repeat(64), exportPath: rel, error: 'platform refused the token', attempts: 5 }, env.clock.iso());
+    const again = env.review.retry(share.id);
+    expect(again).toMatchObject({ status: 'queued' });
+    expect(again.error).toBeUndefined();
+    expect(env.repos.shares.get(share.id)).toMatchObject({ attempts: 0, nextAttemptAt: null });
+    // Only shares with an approved ledger entry are uploadable, and this one is.
+    expect(env.repos.shares.listUploadable().map((s) => s.id)).toEqual([share.id]);
+
+    // Once retention removed the export there is nothing left to upload.
+    env.repos.shares.update(share.id, { status: 'failed' }, env.clock.iso());
+    env.repos.shares.update(share.id, { exportPath: null }, env.clock.iso());
+    expect(codeOf(() => env.review.retry(share.id))).toBe('NOT_RETRYABLE');
+  });
+});

@@ -121,6 +121,20 @@ describe('cameras, shares, requests, ledger, problems', () => {
     expect((await get('/api/shares/nope')).json()).toMatchObject({ error: { code: 'SHARE_NOT_FOUND' } });
   });
 
+  it('shares: retry a failed share (202), anything else is NOT_RETRYABLE', async () => {
+    const share = h.fakes.approve('clip-5', { stripAudio: true });
+    const early = await h.server.inject({ method: 'POST', url: `/api/shares/${share.id}/retry`, headers: authed(l) });
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({ error: { code: 'NOT_RETRYABLE' } });
+    const rec = h.fakes.shares.get(share.id)!;
+    rec.status = 'failed';
+    rec.error = 'platform refused the token';
+    const again = await h.server.inject({ method: 'POST', url: `/api/shares/${share.id}/retry`, headers: authed(l) });
+    expect(again.statusCode).toBe(202);
+    expect(again.json()).toMatchObject({ id: share.id, status: 'queued' });
+    expect(again.json()).not.toHaveProperty('error');
+  });
+
   it('requests, ledger and verify, problems', async () => {
     h.fakes.requests.push({ id: 'r1', agency: 'PD', caseNumber: '42', title: 'Car theft', description: 'd', startsAt: '2026-11-29T11:00:00.000Z', endsAt: '2026-11-29T13:00:00.000Z', area: null, candidateClipIds: ['clip-1'] });
     expect((await get('/api/requests')).json()).toEqual([expect.objectContaining({ id: 'r1', candidateClipIds: ['clip-1'] })]);

@@ -47,6 +47,14 @@ export class FakeControls {
         this.core.repos.clips.markDeleted(clipId, this.core.clock.iso());
       },
       options: () => ({ stripAudio: true, blur: [] }),
+      retry: (shareId) => {
+        const s = this.shares.get(shareId);
+        if (!s) throw new AppError('SHARE_NOT_FOUND', shareId);
+        if (s.status !== 'failed') throw new AppError('NOT_RETRYABLE', `share ${shareId} is ${s.status}`);
+        s.status = 'queued';
+        delete s.error;
+        return s;
+      },
     };
     c.shares = {
       list: () => [...this.shares.values()],

@@ -26,6 +26,7 @@ const ROUTES: [string, string, object?][] = [
   ['GET', '/api/shares'],
   ['GET', '/api/shares/s1'],
   ['POST', '/api/shares/s1/revoke', {}],
+  ['POST', '/api/shares/s1/retry', {}],
   ['GET', '/api/requests'],
   ['GET', '/api/ledger'],
   ['GET', '/api/ledger/verify'],
