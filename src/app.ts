@@ -12,7 +12,7 @@ import { errorMessage } from './core/errors.js';
 import { EventBus } from './core/events.js';
 import type { Logger, SecretRegistry } from './core/logger.js';
 import { Problems } from './core/problems.js';
-import type { CameraControl, LedgerControl, RequestsControl, ReviewControl, ShareControl, Stats } from './core/ports.js';
+import type { Controls } from './core/ports.js';
 import type { Service } from './core/service.js';
 import { packageRoot, version } from './core/version.js';
 import { createRepos, openDatabase, type Db, type Repos } from './db/index.js';
@@ -67,15 +67,7 @@ export function dataPaths(config: Config): DataPaths {
   };
 }
 
-/** Interfaces the web API, MQTT bridge and CLI reach the services through; filled as modules are built. */
-export interface Controls {
-  cameras?: CameraControl;
-  review?: ReviewControl;
-  shares?: ShareControl;
-  requests?: RequestsControl;
-  ledger?: LedgerControl;
-  stats?: () => Stats;
-}
+export type { Controls } from './core/ports.js';
 
 interface Entry {
   service: Service;

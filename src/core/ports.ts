@@ -66,3 +66,13 @@ export interface Stats {
   requests: number;
   diskFreeBytes: number;
 }
+
+/** The interfaces the web API, MQTT bridge and CLI reach the services through; App fills them as it builds modules. */
+export interface Controls {
+  cameras?: CameraControl;
+  review?: ReviewControl;
+  shares?: ShareControl;
+  requests?: RequestsControl;
+  ledger?: LedgerControl;
+  stats?: () => Stats;
+}

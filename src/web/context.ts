@@ -2,20 +2,13 @@ import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import type { CameraControl, LedgerControl, RequestsControl, ReviewControl, ShareControl, Stats } from '../core/ports.js';
+import type { Controls } from '../core/ports.js';
 import type { Problems } from '../core/problems.js';
 import type { SessionRow } from '../db/repos/sessions.js';
 import type { Repos } from '../db/index.js';
 
 /** The service interfaces the API reaches; the same object as App.controls, read at request time. */
-export interface ApiControls {
-  cameras?: CameraControl;
-  review?: ReviewControl;
-  shares?: ShareControl;
-  requests?: RequestsControl;
-  ledger?: LedgerControl;
-  stats?: () => Stats;
-}
+export type ApiControls = Controls;
 
 export interface WebApiDeps {
   log: Logger;
