@@ -19,7 +19,7 @@ import { createRepos, openDatabase, type Db, type Repos } from './db/index.js';
 import { createInbox } from './inbox/index.js';
 import { createRetentionModule } from './jobs/retention-service.js';
 import { createReview } from './review/index.js';
-import { lazyCameraControl, MqttBridge, settingsRetainedStore, snapshotFromClips, statsFromRepos } from './mqtt/index.js';
+import { lazyCameraControl, MqttBridge, settingsRetainedStore, snapshotFromClips } from './mqtt/index.js';
 import { webApi } from './web/api.js';
 import { WebService } from './web/server.js';
 import { Scheduler } from './jobs/scheduler.js';
@@ -145,12 +145,6 @@ export class App {
     // --- MQTT ---
     if (opts.config.mqtt) {
       const { repos } = this.core;
-      // Controls are read at call time, so the order of the sections does not matter.
-      const fallbackStats = statsFromRepos({
-        pendingClips: () => repos.clips.countByStatus('pending'),
-        openRequests: () => this.controls.requests?.openCount() ?? 0,
-        dataDir: paths.dataDir,
-      });
       const bridge = new MqttBridge({
         config: opts.config.mqtt,
         log: log.child({ module: 'mqtt' }),
@@ -158,7 +152,8 @@ export class App {
         bus,
         problems: this.core.problems,
         cameras: lazyCameraControl(() => this.controls.cameras, opts.config.cameras),
-        stats: () => (this.controls.stats ?? fallbackStats)(),
+        // The retention section's stats service is the one source of these numbers (it also emits stats.changed).
+        stats: () => retentionModule.stats.get(),
         snapshot: snapshotFromClips(repos.clips, paths.dataDir),
         version: version(),
         retained: settingsRetainedStore(repos.settings),
