@@ -75,6 +75,7 @@ dev   cmd       mount                      mount                       disk-full
 dev   cmd       umount                     mount                       disk-full tests (tmpfs)
 dev   cmd       stdbuf                     coreutils                   mosquitto_sub line buffering
 dev   cmd       sleep                      coreutils                   orphan tests
+dev   cmd       mkdir                      coreutils                   packaging tests
 dev   cmd       script                     bsdutils                    installer tests (a TTY)
 dev   cmd       /usr/bin/python3           python3                     RTSP test camera
 dev   cmd       gst-inspect-1.0            gstreamer1.0-tools          looking into GStreamer by hand
