@@ -77,6 +77,7 @@ dev   cmd       stdbuf                     coreutils                   mosquitto
 dev   cmd       sleep                      coreutils                   orphan tests
 dev   cmd       mkdir                      coreutils                   packaging tests
 dev   cmd       script                     bsdutils                    installer tests (a TTY)
+dev   cmd       bash                       bash                        installer tests
 dev   cmd       /usr/bin/python3           python3                     RTSP test camera
 dev   cmd       gst-inspect-1.0            gstreamer1.0-tools          looking into GStreamer by hand
 dev   pymod     gi                         python3-gi                  RTSP test camera

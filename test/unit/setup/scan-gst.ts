@@ -84,7 +84,7 @@ export function gstUses(file: string, literals: Literal[], source: string): Use[
     if (!gstFile && !(mentionsGst && PIPELINE.test(lit.text))) continue;
     for (const name of pipelineElements(lit.text)) uses.push({ kind: 'element', name, at: `${file}:${lit.line}` });
   }
-  // ElementFactory.find("x") / .make("x"), or find(name) inside `for name in ("a", "b"):`.
+  // ElementFactory find/make calls naming an element, or a loop variable over a tuple of names.
   const lineOf = (index: number): number => source.slice(0, index).split('\n').length;
   for (const m of source.matchAll(/ElementFactory\.(?:find|make)\(\s*(?:["']([\w-]+)["']|(\w+))/g)) {
     if (m[1]) { uses.push({ kind: 'element', name: m[1], at: `${file}:${lineOf(m.index)}` }); continue; }
