@@ -239,7 +239,7 @@ fi
 
 missing=$(missing_rows)
 if [ -n "$missing" ]; then
-  pkgs=$(awk '{ print $3 }' <<< "$missing" | awk '!seen[$0]++' | tr '\n' ' ')
+  pkgs=$(awk '{ print $3 }' <<< "$missing" | awk '!seen[$0]++' | paste -sd' ')
   echo "setup: missing for \`$purpose\`:" >&2
   describe <<< "$missing" >&2
   if [ "$(id -u)" != "0" ]; then
@@ -256,7 +256,7 @@ if [ -n "$missing" ]; then
   if [ -n "$still" ]; then
     echo "setup: STILL MISSING after installing $pkgs:" >&2
     describe <<< "$still" >&2
-    echo "setup: the packages installed, but these capabilities are not there (another ffmpeg or python3 first on PATH?)" >&2
+    echo "setup: the packages are installed but these are still not there; checked with ffmpeg at $(command -v ffmpeg || echo '(none)') and /usr/bin/python3 (is another ffmpeg first on PATH?)" >&2
     exit 1
   fi
 fi
