@@ -206,11 +206,13 @@ missing_rows() {
     [ "${#gst[@]}" -eq 0 ] || check_gst "${gst[@]}"
   )
   # Back from names to rows (a name may appear under two kinds, e.g. muxer and demuxer mov).
+  local -A gone=()
+  while read -r name; do [ -z "$name" ] || gone["$name"]=1; done <<< "$missing"
   while read -r kind name package; do
     case "$kind" in
       encoder|decoder|filter|muxer|demuxer|bsf|protocol)
         [ -n "${FF_HAVE[$kind:$name]:-}" ] || echo "$kind $name $package" ;;
-      *) if grep -qxF -- "$name" <<< "$missing"; then echo "$kind $name $package"; fi ;;
+      *) [ -z "${gone[$name]:-}" ] || echo "$kind $name $package" ;;
     esac
   done <<< "$rows"
 }
@@ -228,10 +230,12 @@ describe() { # stdin: "kind name package" rows
 
 if [ "$mode" = table ]; then
   missing=$(missing_rows)
+  declare -A gone=()
+  while read -r row; do [ -z "$row" ] || gone["$row"]=1; done <<< "$missing"
   printf '%-8s %-28s %-28s %s\n' KIND NAME PACKAGE STATUS
   while read -r kind name package; do
     status=ok
-    if grep -qxF -- "$kind $name $package" <<< "$missing"; then status=MISSING; fi
+    [ -z "${gone[$kind $name $package]:-}" ] || status=MISSING
     printf '%-8s %-28s %-28s %s\n' "$kind" "$name" "$package" "$status"
   done < <(needed_rows)
   [ -z "$missing" ]; exit
