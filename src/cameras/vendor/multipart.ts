@@ -251,6 +251,8 @@ export class MultipartParser {
       this.discard(n);
       st.remaining -= n;
       if (st.remaining > 0) return false;
+      // The skipped part ended by its Content-Length: the delimiter may follow without a line break.
+      this.afterPart = true;
     }
     if (this.afterPart) {
       // Blank lines after a part are expected; the delimiter may follow them without a line break of its own.

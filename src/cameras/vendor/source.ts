@@ -52,7 +52,7 @@ const LOG_EVERY_MS = 60_000;
 export class VendorEventSource implements Service {
   readonly name: string;
   /** Counters for diagnostics and tests. */
-  readonly stats = { connects: 0, parts: 0, skipped: 0, heartbeats: 0, garbage: 0 };
+  readonly stats = { connects: 0, parts: 0, skipped: 0, heartbeats: 0, garbage: 0, peakBufferedBytes: 0 };
   private readonly problemId: string;
   private readonly motion: VendorMotionState;
   private readonly presses: PressFilter;
@@ -172,6 +172,7 @@ export class VendorEventSource implements Service {
           lost(`${errorMessage(err)}; reconnecting`);
           return;
         }
+        this.stats.peakBufferedBytes = Math.max(this.stats.peakBufferedBytes, parser.buffered);
         for (const ev of events) {
           if (ev.type === 'boundary') {
             this.deps.log.info({ camera: this.deps.cameraId, declared: ev.declared, found: ev.found }, 'camera uses another multipart boundary than it declared');

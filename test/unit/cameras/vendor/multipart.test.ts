@@ -158,3 +158,10 @@ describe('MultipartParser', () => {
     expect(count).toBe(Math.ceil(400_000 / part.length));
   });
 });
+
+describe('MultipartParser after a part skipped by its Content-Length', () => {
+  it('finds a delimiter glued to the skipped bytes', () => {
+    const stream = `--b\r\nContent-Length: 5000\r\n\r\n${'C'.repeat(5000)}--b\r\nContent-Length: 2\r\n\r\nok`;
+    expect(bodies(feed({ boundary: 'b', maxPartBytes: 1000 }, stream, 777))).toEqual(['ok']);
+  });
+});
