@@ -56,7 +56,7 @@ describe('vendor HTTP client', () => {
     });
     const port = (server.address() as AddressInfo).port;
     const started = Date.now();
-    await expect(openGet(ep(port), '/x', opts(600))).rejects.toMatchObject({ code: 'VENDOR_UNREACHABLE', message: expect.stringContaining('did not answer within 1 s') });
+    await expect(openGet(ep(port), '/x', opts(600))).rejects.toThrow(/^camera at 127\.0\.0\.1:\d+ did not answer within 1 s$/);
     expect(Date.now() - started).toBeGreaterThanOrEqual(550);
   });
 
@@ -88,6 +88,7 @@ describe('vendor HTTP client', () => {
   it('nothing listening is VENDOR_UNREACHABLE with the cause', async () => {
     const port = await serve(() => undefined);
     await closers.pop()?.();
-    await expect(openGet(ep(port), '/x', opts())).rejects.toMatchObject({ code: 'VENDOR_UNREACHABLE', message: expect.stringContaining('ECONNREFUSED') });
+    await expect(openGet(ep(port), '/x', opts())).rejects.toMatchObject({ code: 'VENDOR_UNREACHABLE' });
+    await expect(openGet(ep(port), '/x', opts())).rejects.toThrow(/ECONNREFUSED/);
   });
 });
