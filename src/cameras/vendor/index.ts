@@ -31,6 +31,43 @@ export interface VendorCameraSettings {
   alarmInput?: AlarmInputMeaning;
 }
 
+/** The parts of a camera's config entry a vendor source reads (structural, so it fits the schema as extended). */
+export interface VendorCameraConfig {
+  id: string;
+  kind: 'camera' | 'doorbell';
+  onvif?: { host: string; username?: string | undefined; password?: string | undefined } | undefined;
+  vendor?:
+    | {
+        host?: string | undefined;
+        port?: number | undefined;
+        https?: boolean | undefined;
+        username?: string | undefined;
+        password?: string | undefined;
+        channel?: number | undefined;
+        alarmInput?: AlarmInputMeaning | undefined;
+      }
+    | undefined;
+}
+
+/**
+ * Settings for `events: hikvision | dahua`: the vendor block where given, else the camera's
+ * ONVIF host and account. Returns a reason instead when something needed is missing.
+ */
+export function vendorSettingsFromCamera(cam: VendorCameraConfig, vendor: VendorName): VendorCameraSettings | { missing: string } {
+  const v = cam.vendor ?? {};
+  const host = v.host ?? cam.onvif?.host;
+  const username = v.username ?? cam.onvif?.username;
+  const password = v.password ?? cam.onvif?.password;
+  if (!host) return { missing: 'vendor.host (or onvif.host)' };
+  if (username === undefined || password === undefined) return { missing: 'vendor.username and vendor.password (or the onvif ones)' };
+  const settings: VendorCameraSettings = { id: cam.id, kind: cam.kind, vendor, host, username, password };
+  if (v.port !== undefined) settings.port = v.port;
+  if (v.https !== undefined) settings.https = v.https;
+  if (v.channel !== undefined) settings.channel = v.channel;
+  if (v.alarmInput !== undefined) settings.alarmInput = v.alarmInput;
+  return settings;
+}
+
 export interface VendorSourceDeps {
   bus: EventBus;
   log: Logger;
