@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openGet } from '../../../src/cameras/vendor/http-client.js';
 import { startDahuaDouble, type DahuaDouble } from '../../support/vendor-doubles/dahua.js';
-import { dahuaDriver, latency, PASS, sleep, sourceRig, USER, waitUntil, type RigOptions, type SourceRig } from './harness.js';
+import { dahuaDriver, digestRequest, latency, PASS, sleep, sourceRig, USER, waitUntil, type RigOptions, type SourceRig } from './harness.js';
 
 let double: DahuaDouble | undefined;
 let rig: SourceRig | undefined;
@@ -42,10 +42,12 @@ describe('Dahua double is strict like firmware', () => {
     expect((await raw(double.port, '/cgi-bin/eventManager.cgi?action=attach')).status).toBe(400);
     expect((await raw(double.port, '/cgi-bin/eventManager.cgi?action=attach&codes=[All]&heartbeat=x')).status).toBe(400);
     expect((await raw(double.port, '/cgi-bin/snapshotManager.cgi?action=attach')).status).toBe(404);
+    const post = await digestRequest(double.port, '/cgi-bin/eventManager.cgi?action=attach&codes=[All]', 'POST');
+    expect(post).toEqual({ status: 400, text: 'Error\r\nBad Request!\r\n' });
     expect((await raw(double.port, '/cgi-bin/eventManager.cgi?action=attach&codes=[All]&heartbeat=5')).status).toBe(200);
     // Every request was first challenged, then answered with a fresh nonce.
-    expect(double.http.requests.filter((r) => r.auth === 'none')).toHaveLength(5);
-    expect(double.http.requests.filter((r) => r.auth === 'ok')).toHaveLength(5);
+    expect(double.http.requests.filter((r) => r.auth === 'none')).toHaveLength(6);
+    expect(double.http.requests.filter((r) => r.auth === 'ok')).toHaveLength(6);
   });
 });
 

@@ -2,6 +2,7 @@
 // and when (performance.now, the clock the doubles stamp their writes with).
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
+import { digestAuthorization, parseDigestChallenge } from '../../../src/cameras/onvif/digest.js';
 import { exponentialBackoff, type Backoff, type ExponentialBackoffOptions } from '../../../src/cameras/vendor/backoff.js';
 import { createDahuaDriver } from '../../../src/cameras/vendor/dahua.js';
 import type { VendorDriver } from '../../../src/cameras/vendor/driver.js';
@@ -89,3 +90,14 @@ export function latency(pairs: { wrote: number; got: number }[]): { n: number; m
 }
 
 const round = (n: number): number => Math.round(n * 100) / 100;
+
+/** Any method through the double's Digest gate: one challenge, then the answer to it. */
+export async function digestRequest(port: number, path: string, method: string, password = PASS): Promise<{ status: number; text: string }> {
+  const url = `http://127.0.0.1:${port}${path}`;
+  const first = await fetch(url, { method });
+  await first.body?.cancel();
+  const challenge = parseDigestChallenge(first.headers.get('www-authenticate'));
+  if (!challenge) return { status: first.status, text: '' };
+  const res = await fetch(url, { method, headers: { Authorization: digestAuthorization({ challenge, method, uri: path, username: USER, password, nc: 1 }) } });
+  return { status: res.status, text: await res.text() };
+}

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { digestAuthorization, parseDigestChallenge } from '../../../src/cameras/onvif/digest.js';
 import { openGet } from '../../../src/cameras/vendor/http-client.js';
 import { startHikvisionDouble, type HikvisionDouble, type HikvisionDoubleOptions } from '../../support/vendor-doubles/hikvision.js';
-import { hikDriver, latency, PASS, sleep, sourceRig, USER, waitUntil, type RigOptions, type SourceRig } from './harness.js';
+import { digestRequest, hikDriver, latency, PASS, sleep, sourceRig, USER, waitUntil, type RigOptions, type SourceRig } from './harness.js';
 
 let double: HikvisionDouble | undefined;
 let rig: SourceRig | undefined;
@@ -39,6 +39,10 @@ describe('Hikvision double is strict like firmware', () => {
     await plain.body?.cancel();
     await expect(openGet(ep(double.port), '/ISAPI/VideoIntercom/callStatus?format=json', { signal: new AbortController().signal, timeoutMs: 3_000 })).rejects.toMatchObject({ httpStatus: 404 });
     await expect(openGet(ep(double.port), '/ISAPI/System/nothing', { signal: new AbortController().signal, timeoutMs: 3_000 })).rejects.toMatchObject({ httpStatus: 404 });
+    const put = await digestRequest(double.port, '/ISAPI/Event/notification/alertStream', 'PUT');
+    expect(put.status).toBe(405);
+    expect(put.text).toContain('<subStatusCode>methodNotAllowed</subStatusCode>');
+    expect((await digestRequest(double.port, '/ISAPI/Event/notification/alertStream', 'GET', 'wrong')).status).toBe(401);
   });
 
   it('takes each Digest nonce once: a replayed Authorization gets 401 (so clients must re-challenge)', async () => {
