@@ -72,8 +72,9 @@ describe('Dahua event source', () => {
 
   it.each(['ad110', 'ad410', 'vto'] as const)('a %s button press → exactly one doorbell.pressed', async (model) => {
     const { d, r } = await setup();
-    d.press(model, 200);
+    const wrote = d.press(model, 200);
     await waitUntil('press', () => r.presses.length === 1, 5_000);
+    console.log(`dahua ${model} press-to-bus latency: ${(r.presses[0]!.receivedAt - wrote).toFixed(2)} ms`);
     await sleep(600);
     expect(r.presses).toHaveLength(1);
     expect(r.motion).toHaveLength(model === 'ad410' ? 2 : 0); // AD410's AlarmLocal reads as motion unless alarmInput says doorbell

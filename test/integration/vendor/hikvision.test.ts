@@ -102,8 +102,10 @@ describe('Hikvision event source', () => {
   it('doorbell: callStatus ring → exactly one doorbell.pressed per ring', async () => {
     const { d, r } = await setup({ doorbell: true }, { driver: hikDriver({ doorbell: true, pollIntervalMs: 200 }) });
     await waitUntil('polling', () => d.http.count('/ISAPI/VideoIntercom/callStatus', 200) >= 2, 5_000);
+    const rangAt = d.http.now();
     d.ring(1_500, 500);
     await waitUntil('press', () => r.presses.length === 1, 5_000);
+    console.log(`hikvision ring-to-bus latency with a 200 ms poll: ${(r.presses[0]!.receivedAt - rangAt).toFixed(1)} ms`);
     await sleep(3_100); // past the ring, and past the 3 s in which a repeated signal counts as the same press
     expect(r.presses).toHaveLength(1);
     expect(d.callStatus).toBe('idle');
