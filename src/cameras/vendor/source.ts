@@ -31,7 +31,8 @@ export interface VendorEventSourceDeps {
   press?: Partial<PressOptions>;
 }
 
-type Outcome = { healthy: boolean; error?: VendorError };
+/** How a connection ended: healthy when it delivered parts or stayed open until the idle watchdog (`silent`). */
+type Outcome = { healthy: boolean; silent?: boolean; error?: VendorError };
 
 const DEFAULTS = { connectTimeoutMs: 10_000, authRetryMs: 300_000, maxActiveMs: 300_000 };
 const POLL_TIMEOUT_MS = 3_000;
@@ -105,6 +106,8 @@ export class VendorEventSource implements Service {
       clearTimeout(this.expiryTimer);
       this.publishMotion(this.motion.reset());
       if (outcome.healthy) this.backoff.reset();
+      // A working stream that broke is worth a line; the idle watchdog on a silent camera is routine.
+      if (outcome.healthy && !outcome.silent && outcome.error) this.deps.log.info({ camera: this.deps.cameraId, reason: outcome.error.message }, 'vendor event stream lost; reconnecting');
       let delay = this.backoff.next();
       if (outcome.error?.code === 'VENDOR_AUTH_FAILED') delay = Math.max(delay, this.opts.authRetryMs);
       this.deps.log.debug({ camera: this.deps.cameraId, delayMs: delay, reason: outcome.error?.message }, 'vendor event stream reconnecting');
@@ -158,7 +161,7 @@ export class VendorEventSource implements Service {
         watchdog = setTimeout(() => {
           // Open and authenticated but silent: the camera is reachable, only the stream is stale.
           this.flowing();
-          finish({ healthy: true, error: new VendorError('VENDOR_STREAM_LOST', `no event or heartbeat for ${Math.round(driver.idleTimeoutMs / 1000)} s`) });
+          finish({ healthy: true, silent: true, error: new VendorError('VENDOR_STREAM_LOST', `no event or heartbeat for ${Math.round(driver.idleTimeoutMs / 1000)} s`) });
         }, driver.idleTimeoutMs);
       };
       const onAbort = (): void => finish({ healthy: parts > 0 });
