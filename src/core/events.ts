@@ -5,7 +5,7 @@ import type { AssistanceRequest, CameraStatus, Clip, ClipTrigger, Problem, Share
 export interface EventMap {
   'camera.status': { cameraId: string; status: CameraStatus; lastError?: string; at: string };
   'camera.privacy': { cameraId: string; enabled: boolean; at: string };
-  'motion.changed': { cameraId: string; active: boolean; source: 'onvif' | 'detect' | 'simulated' | 'manual'; at: string };
+  'motion.changed': { cameraId: string; active: boolean; source: 'onvif' | 'hikvision' | 'dahua' | 'detect' | 'simulated' | 'manual'; at: string };
   'doorbell.pressed': { cameraId: string; at: string };
   /** A request to record: clip assembly listens for it. */
   'clip.trigger': { cameraId: string; trigger: ClipTrigger; at: string; eventId: string; seconds?: number };
