@@ -137,7 +137,8 @@ export class OnvifEventService implements Service {
     const device = this.connected && this.device ? this.device : await this.connect(signal);
     while (!signal.aborted) {
       const sub = this.sub ?? (await this.subscribe(device, signal));
-      if (this.deps.clock.now() >= this.renewAt) await this.renewSub(device, sub, signal);
+      // Less than a 1 s poll left: renew now rather than poll past the renewal time.
+      if (this.renewAt - this.deps.clock.now() < 1_000) await this.renewSub(device, sub, signal);
       await this.pull(device, sub, signal);
     }
   }
@@ -194,7 +195,8 @@ export class OnvifEventService implements Service {
   private async pull(device: OnvifDevice, sub: Subscription, signal: AbortSignal): Promise<void> {
     this.phase = 'pull';
     const untilRenew = Math.floor((this.renewAt - this.deps.clock.now()) / 1000);
-    // Never hold a long-poll past the renewal: requests to the camera stay one at a time.
+    // Never hold a long-poll past the renewal (cycle() renews when under 1 s is left), so requests
+    // to the camera stay one at a time.
     const asked = Math.max(1, Math.min(this.timeout.seconds, untilRenew));
     const sentAt = this.deps.clock.now();
     let result;

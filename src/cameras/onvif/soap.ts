@@ -155,7 +155,8 @@ export class SoapClient {
       throw new AppError('ONVIF_AUTH_FAILED', `camera refused the ONVIF credentials${this.username ? ` for user "${this.username}"` : ' (none configured)'}`);
     }
     if (res.status < 200 || res.status >= 300) {
-      throw new AppError('ONVIF_BAD_RESPONSE', `camera answered HTTP ${res.status} at ${safeText(url.pathname, 100)}`, { status: res.status });
+      const why = refused === undefined ? '' : ` (unreadable: ${safeText(refused, 100)})`;
+      throw new AppError('ONVIF_BAD_RESPONSE', `camera answered HTTP ${res.status} at ${safeText(url.pathname, 100)}${why}`, { status: res.status });
     }
     if (refused !== undefined) throw new AppError('ONVIF_BAD_RESPONSE', `camera sent an unreadable SOAP answer (${res.body.length} bytes): ${safeText(refused)}`);
     // A truncated answer (camera rebooting mid-reply) parses into a plausible but partial tree: refuse it.

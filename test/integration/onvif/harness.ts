@@ -16,6 +16,8 @@ export interface EventRig {
   service: OnvifEventService;
   problems: Problems;
   motion: EventMap['motion.changed'][];
+  /** Date.now() when each motion event reached the bus. */
+  motionReceivedAt: number[];
   presses: EventMap['doorbell.pressed'][];
   fallbacks: EventMap['motion.fallback'][];
   statuses: EventSourceStatus[];
@@ -51,10 +53,14 @@ export function eventRig(double: OnvifDouble, opts: EventRigOptions = {}): Event
   const presses: EventMap['doorbell.pressed'][] = [];
   const fallbacks: EventMap['motion.fallback'][] = [];
   const statuses: EventSourceStatus[] = [];
-  bus.on('test', 'motion.changed', (e) => void motion.push(e));
+  const motionReceivedAt: number[] = [];
+  bus.on('test', 'motion.changed', (e) => {
+    motion.push(e);
+    motionReceivedAt.push(Date.now());
+  });
   bus.on('test', 'doorbell.pressed', (e) => void presses.push(e));
   bus.on('test', 'motion.fallback', (e) => void fallbacks.push(e));
-  return { service, problems, motion, presses, fallbacks, statuses, stop: () => service.stop() };
+  return { service, problems, motion, motionReceivedAt, presses, fallbacks, statuses, stop: () => service.stop() };
 }
 
 export async function waitUntil(what: string, fn: () => boolean, timeoutMs: number): Promise<void> {

@@ -46,6 +46,12 @@ function siblingsBody(): string {
   return siblings;
 }
 
+/** Build the large fixed bodies now, so a test measuring memory does not count the double's own strings. */
+export function prepareHostileBodies(): void {
+  nestedBody();
+  siblingsBody();
+}
+
 function fixed(res: http.ServerResponse, stats: HostileStats, status: number, body: string): void {
   stats.lastBytes = Buffer.byteLength(body);
   res.writeHead(status, { 'Content-Type': 'application/soap+xml; charset=utf-8', 'Content-Length': String(stats.lastBytes) });

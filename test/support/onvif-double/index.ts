@@ -15,7 +15,7 @@ import { EventHub } from './events.js';
 import * as t from './templates.js';
 
 export type { AuthMode } from './auth.js';
-export type { Hostile } from './adversary.js';
+export { prepareHostileBodies, type Hostile } from './adversary.js';
 export type { RecordedRequest } from './addressing.js';
 export { EXPECTED_ACTIONS } from './addressing.js';
 export { EVENT_STYLES, type DoubleEvent, type EventStyle } from './templates.js';
