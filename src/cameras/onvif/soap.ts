@@ -56,6 +56,7 @@ export interface SoapClientOptions {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_IDLE_MS = 5_000;
 /** Camera-supplied text shown to the owner: no control or bidi characters, bounded length. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are removed
 const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export function safeText(text: string, max = 200): string {

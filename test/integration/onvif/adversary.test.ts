@@ -74,6 +74,7 @@ describe('adversarial camera answers', () => {
     expect(err.code).toMatch(code);
     expect(err.message).toMatch(message);
     // No control or bidi characters from the camera reach messages shown to the owner.
+    // eslint-disable-next-line no-control-regex -- asserting their absence
     expect(err.message).not.toMatch(/[\u0000-\u001f\u202a-\u202e]/);
     expect(err.message.length).toBeLessThan(500);
     expect(m.rssGrowthMb).toBeLessThan(50);
