@@ -9,6 +9,7 @@ import { Backoff, type BackoffOptions } from './backoff.js';
 import { OnvifDevice } from './device.js';
 import { EventHealth, noPullPoint, slotsFull, type EventSourceStatus } from './event-health.js';
 import { grantedMs, PullTimeout, renewDelayMs } from './lifetime.js';
+import { EventPublisher } from './publish.js';
 import { createPullPoint, pullMessages, renew, unsubscribe, type Subscription } from './pullpoint.js';
 import { onvifTarget } from './resolver.js';
 import { OnvifEventState, type StateChange } from './state.js';
@@ -44,8 +45,6 @@ export interface EventServiceStats {
   pullTimeoutSeconds: number;
 }
 
-/** A camera event further than this from our clock (after offset correction) gets our receive time instead. */
-const MAX_EVENT_AGE_MS = 60_000;
 const EMPTY_PULL_PAUSE_MS = 2_000;
 const UNSUBSCRIBE_TIMEOUT_MS = 3_000;
 
@@ -68,6 +67,7 @@ export class OnvifEventService implements Service {
   private readonly timeout: PullTimeout;
   private readonly termination: number;
   private readonly health: EventHealth;
+  private readonly publisher: EventPublisher;
   private abort: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private device: OnvifDevice | undefined;
@@ -89,6 +89,7 @@ export class OnvifEventService implements Service {
     this.backoff = new Backoff(deps.backoff);
     this.timeout = new PullTimeout(deps.pullTimeoutSeconds ?? 20);
     this.termination = deps.terminationSeconds ?? 600;
+    this.publisher = new EventPublisher({ cameraId: deps.camera.id, bus: deps.bus, clock: deps.clock, clockOffsetMs: () => this.device?.client.clockOffsetMs ?? 0 });
     this.health = new EventHealth({ cameraId: deps.camera.id, bus: deps.bus, clock: deps.clock, log: deps.log, problems: deps.problems, graceMs: deps.graceMs ?? 60_000, onStatus: deps.onStatus });
   }
 
@@ -289,21 +290,7 @@ export class OnvifEventService implements Service {
   }
 
   private publish(change: StateChange): void {
-    const cameraId = this.deps.camera.id;
-    if (change.motion !== undefined) {
-      this.deps.bus.emit('motion.changed', { cameraId, active: change.motion, source: 'onvif', at: this.eventTime(change.motionAt) });
-    }
-    for (const cameraMs of change.presses) {
-      this.deps.bus.emit('doorbell.pressed', { cameraId, at: this.eventTime(cameraMs) });
-    }
-  }
-
-  /** Camera event time on our clock, or now when the camera's time is missing or implausible. */
-  private eventTime(cameraMs: number | undefined): string {
-    const now = this.deps.clock.now();
-    if (cameraMs === undefined) return this.deps.clock.iso();
-    const ours = cameraMs - (this.device?.client.clockOffsetMs ?? 0);
-    return Math.abs(ours - now) <= MAX_EVENT_AGE_MS && ours <= now ? new Date(ours).toISOString() : this.deps.clock.iso();
+    this.publisher.publish(change);
   }
 }
 

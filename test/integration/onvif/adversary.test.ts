@@ -58,6 +58,8 @@ describe('adversarial camera answers', () => {
   it.each<[Hostile, RegExp, RegExp]>([
     ['chunked-300mb', /^ONVIF_BAD_RESPONSE$/, /camera answer too large \(more than 4194304 bytes\)/],
     ['trickle', /^ONVIF_BAD_RESPONSE$/, /did not finish its answer within 10 s/],
+    ['stall', /^ONVIF_BAD_RESPONSE$/, /stopped sending its answer for 5 s \(100 bytes received\)/],
+    ['redirect', /^ONVIF_BAD_RESPONSE$/, /answered with a redirect \(HTTP 307\); redirects are not followed/],
     ['nested-4mb', /^ONVIF_BAD_RESPONSE$/, /unreadable SOAP answer|no media profiles/],
     ['siblings-200k', /^ONVIF_BAD_RESPONSE$/, /unreadable SOAP answer|no media profiles/],
     ['fault-empty', /^ONVIF_FAULT$/, /^camera answered with a SOAP fault$/],

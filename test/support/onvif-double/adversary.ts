@@ -8,6 +8,10 @@ export type Hostile =
   | 'chunked-300mb'
   /** A plausible answer trickled at 1 byte per second. */
   | 'trickle'
+  /** The start of an answer, then silence with the connection open. */
+  | 'stall'
+  /** A 307 redirect to another host (following it would re-send the WS-Security token there). */
+  | 'redirect'
   /** ~4 MB (decimal, just under the 4 MiB cap) of nested elements inside a valid envelope. */
   | 'nested-4mb'
   /** 200,000 sibling elements inside a valid envelope. */
@@ -101,6 +105,16 @@ export async function sendHostile(res: http.ServerResponse, kind: Hostile, stats
       return chunked(res, stats);
     case 'trickle':
       return trickle(res, stats);
+    case 'stall':
+      stats.lastBytes = 100;
+      res.writeHead(200, { 'Content-Type': 'application/soap+xml; charset=utf-8' });
+      res.write(envelope('').slice(0, 100));
+      return;
+    case 'redirect':
+      stats.lastBytes = 0;
+      res.writeHead(307, { Location: 'http://[::1]:9/onvif/media_service' });
+      res.end();
+      return;
     case 'nested-4mb':
       return fixed(res, stats, 200, nestedBody());
     case 'siblings-200k':

@@ -12,6 +12,7 @@ import { sendHostile, type Hostile, type HostileStats } from './adversary.js';
 import { checkWsse, DigestVerifier, type AuthMode } from './auth.js';
 import { DiscoveryResponder } from './discovery.js';
 import { EventHub } from './events.js';
+import { damage, misbehaviourBody, type Misbehaviour } from './misbehave.js';
 import * as t from './templates.js';
 
 export type { AuthMode } from './auth.js';
@@ -20,8 +21,7 @@ export type { RecordedRequest } from './addressing.js';
 export { EXPECTED_ACTIONS } from './addressing.js';
 export { EVENT_STYLES, type DoubleEvent, type EventStyle } from './templates.js';
 
-/** How an operation misbehaves: SOAP fault, HTTP 500, broken-but-complete XML, truncated XML, or not XML. */
-export type Misbehaviour = 'fault' | 'http500' | 'malformed' | 'truncated' | 'garbage';
+export type { Misbehaviour } from './misbehave.js';
 
 export interface OnvifDoubleOptions {
   port?: number;
@@ -96,26 +96,6 @@ export interface OnvifDouble {
 
 function operation(body: string): string {
   return /<(?:[\w-]+:)?Body\b[^>]*>\s*<(?:[\w-]+:)?([\w]+)/.exec(body)?.[1] ?? 'unknown';
-}
-
-function misbehaviourBody(how: Misbehaviour, op: string): { status: number; body: string } {
-  switch (how) {
-    case 'fault':
-      return { status: 500, body: t.fault('ter:Action', `${op} failed (injected fault)`) };
-    case 'http500':
-      return { status: 500, body: 'Internal Server Error' };
-    case 'truncated':
-      return { status: 200, body: t.envelope(`<tev:${op}Response><tev:CurrentTime>2024-`).slice(0, -60) };
-    case 'garbage':
-      return { status: 200, body: '\u0000\u00ff<<<>>> &&& not xml at all' };
-    case 'malformed':
-      return { status: 200, body: '' }; // handled by the caller: the real answer, damaged but complete
-  }
-}
-
-/** Damage a complete answer the way sloppy firmwares do, keeping it understandable. */
-function damage(xml: string): string {
-  return xml.replace('<SOAP-ENV:Header/>', '<SOAP-ENV:Header>Tom & Jerry\'s <cam></SOAP-ENV:Header></stray>') + '\u0000garbage after the envelope';
 }
 
 interface Reply {
