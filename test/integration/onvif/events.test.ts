@@ -109,6 +109,13 @@ describe('ONVIF PullPoint events', () => {
     expect(Math.abs(Date.parse(r.presses[0]!.at) - Date.now())).toBeLessThan(5_000);
   });
 
+  it('Digest on everything (GetSystemDateAndTime included): subscribes and delivers events', async () => {
+    const { d, r } = await setup({ auth: undefined, digestEverywhere: true });
+    d.emitStyle('hikvision', true);
+    await waitUntil('motion', () => r.motion.length === 1, 10_000);
+    expect(d.requests().filter((q) => q.status === 200).every((q) => q.hasDigest)).toBe(true);
+  });
+
   it('stop() unsubscribes and ends a pending long-poll', async () => {
     const { d, r } = await setup({}, { pullTimeoutSeconds: 30 });
     await sleep(300);
