@@ -7,6 +7,12 @@ export interface EventMap {
   'camera.privacy': { cameraId: string; enabled: boolean; at: string };
   'motion.changed': { cameraId: string; active: boolean; source: 'onvif' | 'hikvision' | 'dahua' | 'detect' | 'simulated' | 'manual'; at: string };
   'doorbell.pressed': { cameraId: string; at: string };
+  /**
+   * A camera's own motion events cannot work (its ONVIF service has no PullPoint subscriptions):
+   * whoever runs the camera's recorder should start daemon-side motion detection on its sub
+   * stream. Emitted once per start of the camera's ONVIF event service.
+   */
+  'motion.fallback': { cameraId: string; reason: string; at: string };
   /** A request to record: clip assembly listens for it. */
   'clip.trigger': { cameraId: string; trigger: ClipTrigger; at: string; eventId: string; seconds?: number };
   'clip.created': { clip: Clip };

@@ -2,7 +2,7 @@
  * Exponential backoff with jitter for re-subscribing to a camera's events. The defaults keep a
  * camera that faults on every call to about one attempt a minute (an attempt is at most three
  * requests: subscribe, pull, unsubscribe) — unlike the `onvif` package's own event loop, which
- * re-subscribes immediately in a tight loop on faults (TEAM.md trap).
+ * re-subscribes immediately in a tight loop on faults.
  */
 export interface BackoffOptions {
   initialMs: number;

@@ -1,6 +1,6 @@
 import { AppError } from '../../core/errors.js';
-import { SoapClient, type Credentials } from './soap.js';
-import { childrenNamed, escapeXml, find, findAll, path, textOf, type XmlNode } from './xml.js';
+import { safeText, sameHost, SoapClient, type Credentials } from './soap.js';
+import { childrenNamed, escapeXml, find, path, textOf, type XmlNode } from './xml.js';
 
 export interface OnvifTarget {
   host: string;
@@ -39,19 +39,29 @@ export function urlHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
+export interface OnvifDeviceOptions {
+  timeoutMs?: number;
+  now?: () => number;
+  /** Told when an address the camera reported named another host and was re-pointed. */
+  onRepoint?: (reported: string, used: string) => void;
+}
+
 /**
- * One camera's device and media services. Service addresses the camera reports are re-pointed at
- * the configured host and port (keeping their paths): cameras behind NAT, in containers or after a
- * DHCP change report addresses we cannot reach, the same reason the `onvif` package grew its
- * `preserveAddress` option.
+ * One camera's device and media services. Every address the camera reports goes through
+ * repoint(): requests, and the credentials they carry, only ever reach the configured host.
  */
 export class OnvifDevice {
   readonly client: SoapClient;
   readonly base: string;
   services: ServiceUrls;
 
-  constructor(readonly target: OnvifTarget, opts: { timeoutMs?: number; now?: () => number } = {}) {
-    this.client = new SoapClient({ ...opts, ...(target.credentials ? { credentials: target.credentials } : {}) });
+  constructor(readonly target: OnvifTarget, private readonly opts: OnvifDeviceOptions = {}) {
+    this.client = new SoapClient({
+      host: target.host,
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+      ...(target.credentials ? { credentials: target.credentials } : {}),
+    });
     this.base = `http://${urlHost(target.host)}:${target.port}`;
     this.services = { device: `${this.base}/onvif/device_service` };
   }
@@ -62,10 +72,14 @@ export class OnvifDevice {
     this.services = await this.serviceUrls(signal);
   }
 
-  /** Measures camera clock minus ours; WS-Security timestamps are written in camera time. */
+  /**
+   * Measures camera clock minus ours; WS-Security timestamps are written in camera time. Sent
+   * without a UsernameToken (the clock is what we are asking for); a camera that puts all of
+   * /onvif/ behind HTTP Digest gets its challenge answered.
+   */
   async syncClock(signal?: AbortSignal): Promise<number> {
     const sentAt = Date.now();
-    const body = await this.client.call(this.services.device, '<tds:GetSystemDateAndTime/>', { auth: false, signal, action: `${ACTION.device}/GetSystemDateAndTime` });
+    const body = await this.client.call(this.services.device, '<tds:GetSystemDateAndTime/>', { wsse: false, signal, action: `${ACTION.device}/GetSystemDateAndTime` });
     const cameraMs = parseOnvifDateTime(find(body, 'UTCDateTime'));
     if (cameraMs !== undefined) this.client.clockOffsetMs = cameraMs - Math.round((sentAt + Date.now()) / 2);
     return this.client.clockOffsetMs;
@@ -85,7 +99,7 @@ export class OnvifDevice {
     }
     if (urls.media && urls.events) return urls;
     const answer = await this.client.call(this.services.device, '<tds:GetServices><tds:IncludeCapability>false</tds:IncludeCapability></tds:GetServices>', { signal, action: `${ACTION.device}/GetServices` });
-    for (const svc of findAll(answer, 'Service')) {
+    for (const svc of childrenNamed(answer, 'Service')) {
       const ns = textOf(svc, 'Namespace') ?? '';
       const xaddr = textOf(svc, 'XAddr');
       if (!xaddr) continue;
@@ -95,20 +109,35 @@ export class OnvifDevice {
     return urls;
   }
 
+  /**
+   * Where to send requests for an address the camera reported (a service XAddr or a subscription
+   * address), keeping its path:
+   * - on the configured host: used as reported, port included (Tapo serves its subscriptions on
+   *   ports 1024+, not on the ONVIF port);
+   * - on any other host (NAT, containers, a second interface, or a hostile camera): the
+   *   configured host and port. Requests carry credentials, so they never go anywhere else.
+   */
   repoint(xaddr: string): string {
+    const first = xaddr.trim().split(/\s+/)[0] ?? '';
+    let u: URL;
     try {
-      const u = new URL(xaddr.trim().split(/\s+/)[0] ?? '');
-      return `${this.base}${u.pathname}${u.search}`;
+      u = new URL(first);
     } catch {
       return this.services.device;
     }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return this.services.device;
+    const pathAndQuery = `${u.pathname}${u.search}`;
+    if (u.protocol === 'http:' && sameHost(u.hostname, this.target.host)) return `http://${urlHost(this.target.host)}:${u.port || '80'}${pathAndQuery}`;
+    const used = `${this.base}${pathAndQuery}`;
+    this.opts.onRepoint?.(first.slice(0, 300), used);
+    return used;
   }
 
   async deviceInformation(signal?: AbortSignal): Promise<DeviceInformation> {
     const info = await this.client.call(this.services.device, '<tds:GetDeviceInformation/>', { signal, action: `${ACTION.device}/GetDeviceInformation` });
     const out: DeviceInformation = {};
     for (const key of ['Manufacturer', 'Model', 'FirmwareVersion', 'SerialNumber'] as const) {
-      const value = textOf(info, key);
+      const value = safeText(textOf(info, key) ?? '', 100);
       if (value) out[(key[0]?.toLowerCase() + key.slice(1)) as keyof DeviceInformation] = value;
     }
     return out;

@@ -7,10 +7,14 @@ import type { Problems } from '../../core/problems.js';
 import type { Service } from '../../core/service.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { OnvifDevice } from './device.js';
+import { EventHealth, noPullPoint, slotsFull, type EventSourceStatus } from './event-health.js';
+import { grantedMs, PullTimeout, renewDelayMs } from './lifetime.js';
+import { EventPublisher } from './publish.js';
 import { createPullPoint, pullMessages, renew, unsubscribe, type Subscription } from './pullpoint.js';
 import { onvifTarget } from './resolver.js';
 import { OnvifEventState, type StateChange } from './state.js';
 import { topicRules } from './topics.js';
+import { transportCause } from './transport.js';
 
 export interface OnvifEventServiceDeps {
   camera: CameraConfig;
@@ -19,50 +23,89 @@ export interface OnvifEventServiceDeps {
   clock: Clock;
   problems: Problems;
   backoff?: Partial<BackoffOptions>;
-  /** Long-poll length of each PullMessages. */
+  /** Long-poll length asked in each PullMessages (shortened for cameras that cut it). Default 20. */
   pullTimeoutSeconds?: number;
-  /** Subscription lifetime requested on create and renew. */
+  /** Subscription lifetime asked on create and renew. Default 600. */
   terminationSeconds?: number;
+  /** How long the camera may fail before motion is reported off and the source shown down. Default 60 s. */
+  graceMs?: number;
+  /** Consecutive CreatePullPointSubscription faults taken as "this camera has no PullPoint". Default 5. */
+  createFaultLimit?: number;
+  /** Total deadline of the requests other than PullMessages. */
+  timeoutMs?: number;
+  /** Told on every change of the event source's state (for the camera registry and status). */
+  onStatus?: (status: EventSourceStatus) => void;
 }
 
-/** A camera event further than this from our clock (after offset correction) gets our receive time instead. */
-const MAX_EVENT_AGE_MS = 60_000;
+export interface EventServiceStats {
+  subscriptions: number;
+  renews: number;
+  /** Long-polls the camera closed early. */
+  cuts: number;
+  pullTimeoutSeconds: number;
+}
+
 const EMPTY_PULL_PAUSE_MS = 2_000;
+const UNSUBSCRIBE_TIMEOUT_MS = 3_000;
+
+type Phase = 'connect' | 'create' | 'renew' | 'pull';
+type Next = 'now' | 'backoff' | 'fallback';
 
 /**
- * Drives one camera's PullPoint subscription itself: CreatePullPointSubscription, long-poll
- * PullMessages, Renew before termination, Unsubscribe on stop. We never use the `onvif`
- * package's automatic event loop: it re-subscribes in a tight loop when a camera faults and
- * stops on some date formats (TEAM.md). Any failure drops the subscription and re-subscribes
- * after an exponential backoff with jitter, reset only after a successful PullMessages, so a
- * camera that faults on every call gets at most a few requests a minute.
+ * Drives one camera's PullPoint subscription itself (never the `onvif` package's event loop, which
+ * re-subscribes in a tight loop on faults): one subscription asked for 600 s and renewed at 80% of
+ * the granted lifetime; long-polls that shorten when the camera cuts them; a new subscription only
+ * when Renew or PullMessages says the old one is gone, and the old one unsubscribed first so the
+ * camera's few slots do not fill up. Re-subscribing never changes the motion state by itself; the
+ * new subscription's Initialized messages carry it. Only a camera failing for longer than the
+ * grace period has its motion reported off and its event source shown down.
  */
 export class OnvifEventService implements Service {
   readonly name: string;
   private readonly state: OnvifEventState;
   private readonly backoff: Backoff;
-  private readonly pullTimeout: number;
+  private readonly timeout: PullTimeout;
   private readonly termination: number;
-  private readonly problemId: string;
+  private readonly health: EventHealth;
+  private readonly publisher: EventPublisher;
   private abort: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private device: OnvifDevice | undefined;
+  private connected = false;
   private sub: Subscription | undefined;
+  /** A subscription given up on, to unsubscribe before the next one is created. */
+  private retired: Subscription | undefined;
+  private renewAt = 0;
+  private phase: Phase = 'connect';
+  private createFaults = 0;
+  /** One immediate re-subscribe after a lost subscription; reset by a successful pull. */
+  private quickRetryUsed = true;
+  private readonly counts = { subscriptions: 0, renews: 0, cuts: 0 };
 
   constructor(private readonly deps: OnvifEventServiceDeps) {
     if (!deps.camera.onvif) throw new Error(`camera ${deps.camera.id} has no onvif section`);
     this.name = `onvif-events:${deps.camera.id}`;
     this.state = new OnvifEventState(topicRules(deps.camera.onvif.events), () => deps.clock.now());
     this.backoff = new Backoff(deps.backoff);
-    this.pullTimeout = deps.pullTimeoutSeconds ?? 20;
-    this.termination = deps.terminationSeconds ?? 120;
-    this.problemId = `onvif.events.${deps.camera.id}`;
+    this.timeout = new PullTimeout(deps.pullTimeoutSeconds ?? 20);
+    this.termination = deps.terminationSeconds ?? 600;
+    this.publisher = new EventPublisher({ cameraId: deps.camera.id, bus: deps.bus, clock: deps.clock, clockOffsetMs: () => this.device?.client.clockOffsetMs ?? 0 });
+    this.health = new EventHealth({ cameraId: deps.camera.id, bus: deps.bus, clock: deps.clock, log: deps.log, problems: deps.problems, graceMs: deps.graceMs ?? 60_000, onStatus: deps.onStatus });
+  }
+
+  get status(): EventSourceStatus {
+    return this.health.status;
+  }
+
+  get stats(): EventServiceStats {
+    return { ...this.counts, pullTimeoutSeconds: this.timeout.workingSeconds };
   }
 
   /** Returns at once; an unreachable camera must not hold up start-up. */
   async start(): Promise<void> {
     if (this.loop) return;
     this.abort = new AbortController();
+    this.health.starting(() => this.lostTooLong());
     this.loop = this.run(this.abort.signal);
   }
 
@@ -70,100 +113,184 @@ export class OnvifEventService implements Service {
     this.abort?.abort(new Error('stopping'));
     await this.loop;
     this.loop = undefined;
-    await this.dropSubscription();
+    if (this.sub) this.retire();
+    const old = this.retired;
+    this.retired = undefined;
+    if (old && this.device) await this.unsubscribeQuietly(this.device, old);
     this.publish(this.state.reset());
-    this.deps.problems.clear(this.problemId);
+    this.health.stop();
   }
 
   private async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
-        await this.subscribeAndPull(signal);
+        await this.cycle(signal);
       } catch (err) {
         if (signal.aborted) break;
-        await this.onFailure(err);
-        await sleep(this.backoff.next(), signal);
+        const next = this.onFailure(err);
+        if (next === 'fallback') return this.fallBack(err);
+        if (next === 'backoff') await sleep(this.backoff.next(), signal);
       }
     }
   }
 
-  private async subscribeAndPull(signal: AbortSignal): Promise<void> {
-    const cam = this.deps.camera;
-    if (!this.device) {
-      const device = new OnvifDevice(onvifTarget(cam.onvif!));
-      await device.connect(signal);
-      this.device = device;
-    }
-    const device = this.device;
-    this.sub = await createPullPoint(device, this.termination, signal);
-    this.deps.log.info({ camera: cam.id }, 'onvif event subscription created');
+  private async cycle(signal: AbortSignal): Promise<void> {
+    const device = this.connected && this.device ? this.device : await this.connect(signal);
     while (!signal.aborted) {
-      const sentAt = this.deps.clock.now();
-      const result = await pullMessages(device, this.sub, this.pullTimeout, signal);
-      if (this.backoff.attempts > 0 || this.deps.problems.has(this.problemId)) {
-        this.deps.log.info({ camera: cam.id }, 'onvif events flowing again');
-        this.deps.problems.clear(this.problemId);
-      }
-      this.backoff.reset();
-      if (result.terminationMs !== undefined) this.sub.terminationMs = result.terminationMs;
-      if (result.currentMs !== undefined) this.sub.currentMs = result.currentMs;
-      // At debug level every topic is logged, so owners can find the names to add under onvif.events.
-      for (const m of result.messages) this.deps.log.debug({ camera: cam.id, topic: m.topic, data: m.data, operation: m.operation }, 'onvif event');
-      this.publish(this.state.apply(result.messages));
-      if (this.renewDue(this.sub)) await renew(device, this.sub, this.termination, signal);
-      // Some firmwares ignore the long-poll timeout and answer empty at once: do not spin on them.
-      if (result.messages.length === 0 && this.deps.clock.now() - sentAt < 1_000) await sleep(EMPTY_PULL_PAUSE_MS, signal);
+      const sub = this.sub ?? (await this.subscribe(device, signal));
+      // Less than a 1 s poll left: renew now rather than poll past the renewal time.
+      if (this.renewAt - this.deps.clock.now() < 1_000) await this.renewSub(device, sub, signal);
+      await this.pull(device, sub, signal);
     }
   }
 
-  /** Renew when the subscription would end before the next long-poll finishes (with margin). */
-  private renewDue(sub: Subscription): boolean {
-    if (sub.terminationMs === undefined) return false;
-    const cameraNow = sub.currentMs ?? this.deps.clock.now() + (this.device?.client.clockOffsetMs ?? 0);
-    return sub.terminationMs - cameraNow < (this.pullTimeout + 30) * 1000;
-  }
-
-  private async onFailure(err: unknown): Promise<void> {
+  private async connect(signal: AbortSignal): Promise<OnvifDevice> {
+    this.phase = 'connect';
     const cam = this.deps.camera;
-    const code = err instanceof AppError ? err.code : 'INTERNAL';
-    this.deps.log.warn({ camera: cam.id, code, attempt: this.backoff.attempts + 1, reason: errorMessage(err) }, 'onvif event subscription failed; re-subscribing after backoff');
-    this.deps.problems.raise(this.problemId, 'warning', `${cam.id}: camera events interrupted`, errorMessage(err));
-    // Motion state is unknown until a new subscription reports it; a stuck "active" would record until maxSeconds.
-    this.publish(this.state.reset());
-    // A fault means the camera is up: free its subscription slot (cameras have only a few).
-    if (code === 'ONVIF_FAULT' || code === 'ONVIF_BAD_RESPONSE') await this.dropSubscription();
-    this.sub = undefined;
-    // Unreachable or refused: reconnect next time, which also re-measures the clock offset (reboots reset clocks).
-    if (code !== 'ONVIF_FAULT' && code !== 'ONVIF_BAD_RESPONSE') this.device = undefined;
+    const device = new OnvifDevice(onvifTarget(cam.onvif!), {
+      ...(this.deps.timeoutMs !== undefined ? { timeoutMs: this.deps.timeoutMs } : {}),
+      onRepoint: (reported, used) => this.deps.log.warn({ camera: cam.id, reported, used }, 'camera reported an address on another host; using the configured host'),
+    });
+    // Kept before connecting so a subscription can still be unsubscribed if connecting fails.
+    this.device = device;
+    await device.connect(signal);
+    this.connected = true;
+    this.health.reachable();
+    return device;
   }
 
-  private async dropSubscription(): Promise<void> {
-    const sub = this.sub;
-    this.sub = undefined;
-    if (!sub || !this.device) return;
+  private async subscribe(device: OnvifDevice, signal: AbortSignal): Promise<Subscription> {
+    const old = this.retired;
+    this.retired = undefined;
+    if (old) await this.unsubscribeQuietly(device, old);
+    this.phase = 'create';
+    const sub = await createPullPoint(device, this.termination, signal);
+    this.createFaults = 0;
+    this.health.reachable();
+    this.counts.subscriptions += 1;
+    this.sub = sub;
+    const delay = this.scheduleRenew(device, sub);
+    this.state.beginResync();
+    this.deps.log.info({ camera: this.deps.camera.id, renewInMs: delay }, 'onvif event subscription created');
+    return sub;
+  }
+
+  private async renewSub(device: OnvifDevice, sub: Subscription, signal: AbortSignal): Promise<void> {
+    this.phase = 'renew';
+    await renew(device, sub, this.termination, signal);
+    this.counts.renews += 1;
+    this.health.reachable();
+    const delay = this.scheduleRenew(device, sub);
+    this.deps.log.debug({ camera: this.deps.camera.id, renewInMs: delay }, 'onvif event subscription renewed');
+  }
+
+  /** Next renewal from the lifetime the camera granted in its last answer. */
+  private scheduleRenew(device: OnvifDevice, sub: Subscription): number {
+    const now = this.deps.clock.now();
+    const granted = Math.min(grantedMs(sub, this.termination, now + device.client.clockOffsetMs), this.termination * 1000);
+    const delay = renewDelayMs(granted);
+    this.renewAt = now + delay;
+    return delay;
+  }
+
+  private async pull(device: OnvifDevice, sub: Subscription, signal: AbortSignal): Promise<void> {
+    this.phase = 'pull';
+    const untilRenew = Math.floor((this.renewAt - this.deps.clock.now()) / 1000);
+    // Never hold a long-poll past the renewal (cycle() renews when under 1 s is left), so requests
+    // to the camera stay one at a time.
+    const asked = Math.max(1, Math.min(this.timeout.seconds, untilRenew));
+    const sentAt = this.deps.clock.now();
+    let result;
     try {
-      await unsubscribe(this.device, sub, 3_000);
+      result = await pullMessages(device, sub, asked, signal);
+    } catch (err) {
+      const shorter = !signal.aborted && transportCause(err) === 'closed' ? this.timeout.cut(asked, this.deps.clock.now() - sentAt) : undefined;
+      if (shorter === undefined) {
+        this.timeout.failed();
+        throw err;
+      }
+      this.counts.cuts += 1;
+      this.deps.log.info({ camera: this.deps.camera.id, askedSeconds: asked, afterMs: this.deps.clock.now() - sentAt, nextSeconds: shorter }, 'camera closed the long-poll early; trying shorter polls on the same subscription');
+      return;
+    }
+    if (this.timeout.succeeded()) this.deps.log.info({ camera: this.deps.camera.id, pullTimeoutSeconds: this.timeout.workingSeconds }, 'shorter long-poll works; keeping it');
+    this.succeeded();
+    if (result.terminationMs !== undefined) sub.terminationMs = result.terminationMs;
+    if (result.currentMs !== undefined) sub.currentMs = result.currentMs;
+    // At debug level every topic is logged, so owners can find the names to add under onvif.events.
+    for (const m of result.messages) this.deps.log.debug({ camera: this.deps.camera.id, topic: m.topic, data: m.data, operation: m.operation }, 'onvif event');
+    this.publish(this.state.apply(result.messages));
+    if (this.state.resyncing && !result.messages.some((m) => m.operation === 'Initialized')) this.publish(this.state.endResync());
+    // Some firmwares ignore the long-poll timeout and answer empty at once: do not spin on them.
+    if (result.messages.length === 0 && this.deps.clock.now() - sentAt < 1_000) await sleep(EMPTY_PULL_PAUSE_MS, signal);
+  }
+
+  private succeeded(): void {
+    this.backoff.reset();
+    this.quickRetryUsed = false;
+    this.health.ok();
+  }
+
+  /** Decide what a failure means for the connection, the subscription and the next attempt. */
+  private onFailure(err: unknown): Next {
+    const code = err instanceof AppError ? err.code : 'INTERNAL';
+    const phase = this.phase;
+    this.deps.log.warn({ camera: this.deps.camera.id, phase, code, attempt: this.backoff.attempts + 1, reason: errorMessage(err) }, 'onvif events interrupted; retrying');
+    this.health.failing(err, () => this.lostTooLong());
+    if (phase === 'create' && this.countsAsNoPullPoint(err)) return 'fallback';
+    if (code === 'ONVIF_FAULT' || code === 'ONVIF_BAD_RESPONSE') {
+      if (phase === 'connect') this.connected = false;
+      if (phase === 'pull' || phase === 'renew') {
+        // The camera answered, so it is up: its subscription is gone (expired, rebooted, refused).
+        this.retire();
+        if (!this.quickRetryUsed) {
+          this.quickRetryUsed = true;
+          return 'now';
+        }
+      }
+      return 'backoff';
+    }
+    if (code === 'ONVIF_AUTH_FAILED') this.retire();
+    // Unreachable or refused: reconnect, which re-measures the clock (a reboot resets it). A
+    // subscription survives a network blip; if it did not, the next pull says so.
+    this.connected = false;
+    return 'backoff';
+  }
+
+  private countsAsNoPullPoint(err: unknown): boolean {
+    if (noPullPoint(err)) return true;
+    if (err instanceof AppError && (err.code === 'ONVIF_FAULT' || err.code === 'ONVIF_BAD_RESPONSE') && !slotsFull(err)) this.createFaults += 1;
+    return this.createFaults >= (this.deps.createFaultLimit ?? 5);
+  }
+
+  /** Called by the health tracker when the grace period ran out without a success. */
+  private lostTooLong(): void {
+    // The state is unknown now; a stuck "on" would record until maxSeconds. The next
+    // subscription's Initialized messages bring the real state back.
+    this.publish(this.state.reset());
+    if (this.sub) this.retire();
+  }
+
+  private fallBack(err: unknown): void {
+    this.publish(this.state.reset());
+    this.health.fallback(`CreatePullPointSubscription failed: ${errorMessage(err)}`);
+  }
+
+  private retire(): void {
+    if (this.sub) this.retired = this.sub;
+    this.sub = undefined;
+  }
+
+  private async unsubscribeQuietly(device: OnvifDevice, sub: Subscription): Promise<void> {
+    try {
+      await unsubscribe(device, sub, UNSUBSCRIBE_TIMEOUT_MS);
     } catch (err) {
       this.deps.log.debug({ camera: this.deps.camera.id, reason: errorMessage(err) }, 'onvif unsubscribe failed');
     }
   }
 
   private publish(change: StateChange): void {
-    const cameraId = this.deps.camera.id;
-    if (change.motion !== undefined) {
-      this.deps.bus.emit('motion.changed', { cameraId, active: change.motion, source: 'onvif', at: this.eventTime(change.motionAt) });
-    }
-    for (const cameraMs of change.presses) {
-      this.deps.bus.emit('doorbell.pressed', { cameraId, at: this.eventTime(cameraMs) });
-    }
-  }
-
-  /** Camera event time on our clock, or now when the camera's time is missing or implausible. */
-  private eventTime(cameraMs: number | undefined): string {
-    const now = this.deps.clock.now();
-    if (cameraMs === undefined) return this.deps.clock.iso();
-    const ours = cameraMs - (this.device?.client.clockOffsetMs ?? 0);
-    return Math.abs(ours - now) <= MAX_EVENT_AGE_MS && ours <= now ? new Date(ours).toISOString() : this.deps.clock.iso();
+    this.publisher.publish(change);
   }
 }
 

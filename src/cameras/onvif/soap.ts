@@ -1,14 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { AppError, errorMessage } from '../../core/errors.js';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { AppError } from '../../core/errors.js';
 import { digestAuthorization, parseDigestChallenge, type DigestChallenge } from './digest.js';
-import { find, findAll, parseXmlDocument, textOf, XmlError, MAX_XML_BYTES, escapeXml, type XmlNode } from './xml.js';
+import { postXml, type PostAnswer } from './transport.js';
+import { childrenNamed, escapeXml, findAll, MAX_XML_BYTES, parseXmlDocument, textOf, XmlError, type XmlNode } from './xml.js';
 
 /**
- * A minimal SOAP 1.2 client for ONVIF, written instead of using the `onvif` package's Cam:
- * that library cannot be cancelled (no AbortSignal, so a stop or a registry retry would leave
- * requests hanging), its promise typings are wrong, and its automatic event loop re-subscribes
- * in a tight loop on faults and stops on some date formats (see TEAM.md traps). Owning the
- * transport lets us bound every request, pick the auth scheme, and parse broken XML safely.
+ * A minimal SOAP 1.2 client for ONVIF, written instead of using the `onvif` package's Cam: that
+ * library cannot be cancelled (no AbortSignal), and its own event loop re-subscribes in a tight
+ * loop when a camera faults. Owning the transport lets us bound every request (deadline, idle
+ * timeout, byte budget), choose the auth scheme, address every message the way strict firmware
+ * wants (WS-Addressing), and keep the credentials on the configured host.
  */
 
 export interface Credentials {
@@ -25,33 +26,56 @@ export const NS = {
   wsa: 'http://www.w3.org/2005/08/addressing',
 } as const;
 
+export const WSA_ANONYMOUS = 'http://www.w3.org/2005/08/addressing/anonymous';
+
 export interface SoapCallOptions {
-  /** SOAP action URI, sent in the Content-Type; some cameras route on it. */
-  action?: string;
-  /** Extra SOAP header XML (WS-Addressing for PullPoint subscriptions). */
+  /** The WSDL action URI: sent as wsa:Action and in the Content-Type. */
+  action: string;
+  /** wsa:To; defaults to the URL posted to. Subscription requests use the address the camera gave. */
+  to?: string;
+  /** Extra SOAP header XML (the subscription's reference parameters). */
   header?: string;
-  /** Send credentials (false for GetSystemDateAndTime, which must work before the clock is known). */
-  auth?: boolean;
+  /** Add a WS-Security UsernameToken (default true). GetSystemDateAndTime goes without: the clock is not known yet. */
+  wsse?: boolean;
+  /** Total deadline of the exchange. */
   timeoutMs?: number;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface SoapClientOptions {
+  /** The configured camera host: the only host credentials are ever sent to. */
+  host: string;
   credentials?: Credentials;
-  /** Default request timeout. */
+  /** Default total deadline per request. */
   timeoutMs?: number;
+  /** Silence allowed once an answer has started. */
+  idleMs?: number;
   now?: () => number;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_IDLE_MS = 5_000;
+/** Camera-supplied text shown to the owner: no control or bidi characters, bounded length. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are removed
+const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-/** Milliseconds to add to our clock to get the camera's (WS-Security timestamps use camera time). */
+export function safeText(text: string, max = 200): string {
+  return text.replace(UNSAFE_TEXT, ' ').trim().slice(0, max);
+}
+
+/** Host names compared the way URLs write them: lower case, IPv6 without brackets. */
+export function sameHost(a: string, b: string): boolean {
+  const norm = (h: string): string => h.toLowerCase().replace(/^\[|\]$/g, '');
+  return norm(a) === norm(b);
+}
+
 export class SoapClient {
+  /** Milliseconds to add to our clock to get the camera's (WS-Security timestamps use camera time). */
   clockOffsetMs = 0;
   private digest: { challenge: DigestChallenge; nc: number } | undefined;
   private readonly now: () => number;
 
-  constructor(private readonly opts: SoapClientOptions = {}) {
+  constructor(private readonly opts: SoapClientOptions) {
     this.now = opts.now ?? Date.now;
   }
 
@@ -60,90 +84,98 @@ export class SoapClient {
   }
 
   /** POST a SOAP body; returns the first element inside soap:Body. Throws AppError on any failure. */
-  async call(url: string, body: string, opts: SoapCallOptions = {}): Promise<XmlNode> {
-    const auth = opts.auth !== false && this.opts.credentials !== undefined;
-    const envelope = this.envelope(body, auth, opts.header ?? '');
-    let res = await this.post(url, envelope, auth, opts);
-    if (res.status === 401 && auth) {
-      const challenge = parseDigestChallenge(res.headers.get('www-authenticate'));
-      // One retry with a fresh challenge; a second 401 means the credentials are wrong.
+  async call(url: string, body: string, opts: SoapCallOptions): Promise<XmlNode> {
+    const target = this.checkedUrl(url);
+    let answer = await this.post(target, body, opts);
+    if (answer.status === 401 && this.opts.credentials) {
+      // One retry with the fresh challenge (also after a stale nonce); a second 401 means wrong credentials.
+      const challenge = parseDigestChallenge(answer.header('www-authenticate') ?? null);
       if (challenge) {
         this.digest = { challenge, nc: 0 };
-        await res.body?.cancel();
-        res = await this.post(url, envelope, auth, opts);
+        answer = await this.post(target, body, opts);
       }
     }
-    return this.readAnswer(url, res);
+    return this.readAnswer(target, answer);
   }
 
-  private async post(url: string, envelope: string, auth: boolean, opts: SoapCallOptions): Promise<Response> {
-    const headers: Record<string, string> = {
-      'Content-Type': `application/soap+xml; charset=utf-8${opts.action ? `; action="${opts.action}"` : ''}`,
-    };
-    if (auth && this.digest && this.opts.credentials) {
+  /** Refuses any URL whose host is not the configured one: credentials travel with every request. */
+  private checkedUrl(url: string): URL {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      throw new AppError('ONVIF_BAD_RESPONSE', 'camera gave a service address that is not a URL');
+    }
+    if (u.protocol !== 'http:') throw new AppError('ONVIF_BAD_RESPONSE', `camera gave a service address clipgate cannot use (${safeText(u.protocol, 20)})`);
+    if (!sameHost(u.hostname, this.opts.host)) {
+      throw new AppError('ONVIF_BAD_RESPONSE', `refusing to send ONVIF requests to ${safeText(u.hostname, 100)}: not the configured camera host ${this.opts.host}`);
+    }
+    return u;
+  }
+
+  private async post(url: URL, body: string, opts: SoapCallOptions): Promise<PostAnswer> {
+    const headers: Record<string, string> = { 'Content-Type': `application/soap+xml; charset=utf-8; action="${opts.action}"` };
+    const credentials = this.opts.credentials;
+    if (this.digest && credentials) {
       this.digest.nc += 1;
       headers.Authorization = digestAuthorization({
         challenge: this.digest.challenge,
         method: 'POST',
-        uri: new URL(url).pathname + new URL(url).search,
-        username: this.opts.credentials.username,
-        password: this.opts.credentials.password,
+        uri: url.pathname + url.search,
+        username: credentials.username,
+        password: credentials.password,
         nc: this.digest.nc,
       });
     }
-    const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-    try {
-      return await fetch(url, { method: 'POST', headers, body: envelope, signal });
-    } catch (err) {
-      if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('aborted');
-      const where = new URL(url).host;
-      if (timeout.aborted) throw new AppError('ONVIF_UNREACHABLE', `camera at ${where} did not answer within ${Math.round(timeoutMs / 1000)} s`);
-      throw new AppError('ONVIF_UNREACHABLE', `cannot reach camera at ${where}: ${networkCause(err)}`);
-    }
+    // Each attempt is a new message: a new MessageID and a new WS-Security nonce.
+    const envelope = this.envelope(url, body, opts);
+    return postXml(url, {
+      headers,
+      body: envelope,
+      totalMs: opts.timeoutMs ?? this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      idleMs: this.opts.idleMs ?? DEFAULT_IDLE_MS,
+      maxBytes: MAX_XML_BYTES,
+      signal: opts.signal,
+    });
   }
 
-  private async readAnswer(url: string, res: Response): Promise<XmlNode> {
-    const length = Number(res.headers.get('content-length') ?? '0');
-    if (length > MAX_XML_BYTES) {
-      await res.body?.cancel();
-      throw new AppError('ONVIF_BAD_RESPONSE', `camera answer too large (${length} bytes)`);
-    }
-    const text = await res.text().catch((err: unknown) => {
-      throw new AppError('ONVIF_UNREACHABLE', `camera connection dropped: ${networkCause(err)}`);
-    });
-    let doc: XmlNode | undefined;
+  private readAnswer(url: URL, res: PostAnswer): XmlNode {
+    let root: XmlNode | undefined;
     let complete = false;
+    let refused: string | undefined;
     try {
-      ({ root: doc, complete } = parseXmlDocument(text));
+      ({ root, complete } = parseXmlDocument(res.body));
     } catch (err) {
       if (!(err instanceof XmlError)) throw err;
+      refused = err.message;
     }
-    const fault = find(doc, 'Fault');
-    if (fault) throw faultError(fault, this.username);
+    const first = childrenNamed(root, 'Body')[0]?.children[0];
+    const fault = first?.name === 'Fault' ? first : root?.name === 'Fault' ? root : undefined;
+    if (fault) throw faultError(fault, this.username, res.status);
     if (res.status === 401) {
       throw new AppError('ONVIF_AUTH_FAILED', `camera refused the ONVIF credentials${this.username ? ` for user "${this.username}"` : ' (none configured)'}`);
     }
     if (res.status < 200 || res.status >= 300) {
-      throw new AppError('ONVIF_BAD_RESPONSE', `camera answered HTTP ${res.status} at ${new URL(url).pathname}`);
+      const why = refused === undefined ? '' : ` (unreadable: ${safeText(refused, 100)})`;
+      throw new AppError('ONVIF_BAD_RESPONSE', `camera answered HTTP ${res.status} at ${safeText(url.pathname, 100)}${why}`, { status: res.status });
     }
+    if (refused !== undefined) throw new AppError('ONVIF_BAD_RESPONSE', `camera sent an unreadable SOAP answer (${res.body.length} bytes): ${safeText(refused)}`);
     // A truncated answer (camera rebooting mid-reply) parses into a plausible but partial tree: refuse it.
-    if (doc && !complete) throw new AppError('ONVIF_BAD_RESPONSE', `camera sent a truncated SOAP answer (${text.length} bytes)`);
-    const first = find(doc, 'Body')?.children[0];
-    if (!first) throw new AppError('ONVIF_BAD_RESPONSE', `camera sent an unreadable SOAP answer (${text.length} bytes)`);
+    if (root && !complete) throw new AppError('ONVIF_BAD_RESPONSE', `camera sent a truncated SOAP answer (${res.body.length} bytes)`);
+    if (!first) throw new AppError('ONVIF_BAD_RESPONSE', `camera sent an unreadable SOAP answer (${res.body.length} bytes)`);
     return first;
   }
 
-  private envelope(body: string, auth: boolean, header: string): string {
-    const security = auth && this.opts.credentials ? this.wsSecurity(this.opts.credentials) : '';
+  private envelope(url: URL, body: string, opts: SoapCallOptions): string {
+    const credentials = this.opts.credentials;
+    const security = opts.wsse !== false && credentials ? this.wsSecurity(credentials) : '';
     const ns = Object.entries(NS)
       .map(([prefix, uri]) => ` xmlns:${prefix}="${uri}"`)
       .join('');
     return (
       `<?xml version="1.0" encoding="UTF-8"?>` +
       `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"${ns}>` +
-      `<s:Header>${security}${header}</s:Header><s:Body>${body}</s:Body></s:Envelope>`
+      `<s:Header>${addressing(opts.action, opts.to ?? url.href)}${security}${opts.header ?? ''}</s:Header><s:Body>${body}</s:Body></s:Envelope>`
     );
   }
 
@@ -165,20 +197,44 @@ export class SoapClient {
   }
 }
 
-function networkCause(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? errorMessage(err);
+/**
+ * WS-Addressing 1.0 headers for a request that expects its answer on the same connection: a
+ * unique MessageID (some firmware faults every request without one), the WSDL action, the
+ * destination and an anonymous ReplyTo.
+ */
+export function addressing(action: string, to: string): string {
+  return (
+    `<wsa:Action>${escapeXml(action)}</wsa:Action>` +
+    `<wsa:MessageID>urn:uuid:${randomUUID()}</wsa:MessageID>` +
+    `<wsa:ReplyTo><wsa:Address>${WSA_ANONYMOUS}</wsa:Address></wsa:ReplyTo>` +
+    `<wsa:To>${escapeXml(to)}</wsa:To>`
+  );
+}
+
+export interface FaultDetails {
+  /** Fault codes and subcodes as written (`env:Sender`, `ter:ActionNotSupported`). */
+  codes: string[];
+  /** HTTP status the fault came with. */
+  status: number;
+}
+
+/** Codes of an ONVIF_FAULT error (empty for any other error). */
+export function faultCodes(err: unknown): string[] {
+  if (!(err instanceof AppError) || err.code !== 'ONVIF_FAULT') return [];
+  return (err.details as FaultDetails | undefined)?.codes ?? [];
 }
 
 /** Turn a SOAP Fault into an AppError; NotAuthorized (any SOAP version's spelling) means bad credentials. */
-export function faultError(fault: XmlNode, username: string | undefined): AppError {
+export function faultError(fault: XmlNode, username: string | undefined, status = 500): AppError {
   // SOAP 1.2 nests the interesting code (ter:NotAuthorized) in Code/Subcode/Value; SOAP 1.1 uses faultcode.
-  const codes = [...findAll(fault, 'Value').map((v) => v.text), textOf(fault, 'faultcode')]
+  const codes = [...findAll(fault, 'Value').slice(0, 8).map((v) => v.text), textOf(fault, 'faultcode')]
     .filter((v): v is string => Boolean(v))
-    .join(' ');
-  const reason = (textOf(fault, 'Text') ?? textOf(fault, 'faultstring') ?? '').slice(0, 200);
-  if (/NotAuthorized|FailedAuthentication|not authori[sz]ed|InvalidSecurity/i.test(`${codes} ${reason}`)) {
+    .map((v) => safeText(v, 100));
+  const joined = codes.join(' ');
+  const reason = safeText(textOf(fault, 'Text') ?? textOf(fault, 'faultstring') ?? '');
+  if (/NotAuthorized|FailedAuthentication|not authori[sz]ed|InvalidSecurity/i.test(`${joined} ${reason}`)) {
     return new AppError('ONVIF_AUTH_FAILED', `camera refused the ONVIF credentials${username ? ` for user "${username}"` : ' (none configured)'}${reason ? `: ${reason}` : ''}`);
   }
-  return new AppError('ONVIF_FAULT', `camera answered with a SOAP fault${reason ? `: ${reason}` : ''}${codes ? ` (${codes.slice(0, 200)})` : ''}`);
+  const details: FaultDetails = { codes, status };
+  return new AppError('ONVIF_FAULT', `camera answered with a SOAP fault${reason ? `: ${reason}` : ''}${joined ? ` (${joined.slice(0, 200)})` : ''}`, details);
 }

@@ -17,7 +17,8 @@ describe('PullMessages faulting on every call', () => {
   it('keeps the request rate bounded over 30 s and recovers when the faults stop', async () => {
     double = await startOnvifDouble({ username: USER, password: PASS, auth: 'wsse' });
     double.misbehave('PullMessages', 'fault');
-    rig = eventRig(double); // default backoff: 2 s doubling to 60 s, ±20 % jitter
+    // Default backoff (2 s doubling to 60 s, ±20 % jitter); a grace period well inside the window.
+    rig = eventRig(double, { graceMs: 10_000 });
     await rig.service.start();
     await sleep(WINDOW_MS);
     const counts = double.counts();

@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { OnvifEventService } from '../../../src/cameras/onvif/event-service.js';
 import type { BackoffOptions } from '../../../src/cameras/onvif/backoff.js';
+import type { EventSourceStatus } from '../../../src/cameras/onvif/event-health.js';
 import { cameraSchema } from '../../../src/config/schema.js';
 import { systemClock } from '../../../src/core/clock.js';
 import { EventBus, type EventMap } from '../../../src/core/events.js';
@@ -15,11 +16,23 @@ export interface EventRig {
   service: OnvifEventService;
   problems: Problems;
   motion: EventMap['motion.changed'][];
+  /** Date.now() when each motion event reached the bus. */
+  motionReceivedAt: number[];
   presses: EventMap['doorbell.pressed'][];
+  fallbacks: EventMap['motion.fallback'][];
+  statuses: EventSourceStatus[];
   stop(): Promise<void>;
 }
 
-export function eventRig(double: OnvifDouble, opts: { backoff?: Partial<BackoffOptions>; pullTimeoutSeconds?: number; terminationSeconds?: number; events?: { motion?: string[]; doorbell?: string[] } } = {}): EventRig {
+export interface EventRigOptions {
+  backoff?: Partial<BackoffOptions>;
+  pullTimeoutSeconds?: number;
+  terminationSeconds?: number;
+  graceMs?: number;
+  events?: { motion?: string[]; doorbell?: string[] };
+}
+
+export function eventRig(double: OnvifDouble, opts: EventRigOptions = {}): EventRig {
   const log = pino({ level: process.env.CLIPGATE_TEST_LOG ?? 'silent' });
   const bus = new EventBus(log);
   const problems = new Problems({ bus, clock: systemClock });
@@ -33,12 +46,21 @@ export function eventRig(double: OnvifDouble, opts: { backoff?: Partial<BackoffO
     pullTimeoutSeconds: opts.pullTimeoutSeconds ?? 5,
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
     ...(opts.terminationSeconds ? { terminationSeconds: opts.terminationSeconds } : {}),
+    ...(opts.graceMs !== undefined ? { graceMs: opts.graceMs } : {}),
+    onStatus: (s) => void statuses.push(s),
   });
   const motion: EventMap['motion.changed'][] = [];
   const presses: EventMap['doorbell.pressed'][] = [];
-  bus.on('test', 'motion.changed', (e) => void motion.push(e));
+  const fallbacks: EventMap['motion.fallback'][] = [];
+  const statuses: EventSourceStatus[] = [];
+  const motionReceivedAt: number[] = [];
+  bus.on('test', 'motion.changed', (e) => {
+    motion.push(e);
+    motionReceivedAt.push(Date.now());
+  });
   bus.on('test', 'doorbell.pressed', (e) => void presses.push(e));
-  return { service, problems, motion, presses, stop: () => service.stop() };
+  bus.on('test', 'motion.fallback', (e) => void fallbacks.push(e));
+  return { service, problems, motion, motionReceivedAt, presses, fallbacks, statuses, stop: () => service.stop() };
 }
 
 export async function waitUntil(what: string, fn: () => boolean, timeoutMs: number): Promise<void> {

@@ -12,10 +12,11 @@ export function envelope(body: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<SOAP-ENV:Envelope ${ENVELOPE_NS}><SOAP-ENV:Header/><SOAP-ENV:Body>${body}</SOAP-ENV:Body></SOAP-ENV:Envelope>`;
 }
 
-export function fault(subcode: string, reason: string): string {
+/** A SOAP 1.2 fault as gSOAP-based firmware writes it: Code (Sender/Receiver), one Subcode, Reason, optional Detail. */
+export function fault(subcode: string, reason: string, opts: { code?: 'Sender' | 'Receiver'; detail?: string } = {}): string {
   return envelope(
-    `<SOAP-ENV:Fault><SOAP-ENV:Code><SOAP-ENV:Value>SOAP-ENV:Sender</SOAP-ENV:Value><SOAP-ENV:Subcode><SOAP-ENV:Value>${subcode}</SOAP-ENV:Value></SOAP-ENV:Subcode></SOAP-ENV:Code>` +
-      `<SOAP-ENV:Reason><SOAP-ENV:Text xml:lang="en">${reason}</SOAP-ENV:Text></SOAP-ENV:Reason></SOAP-ENV:Fault>`,
+    `<SOAP-ENV:Fault><SOAP-ENV:Code><SOAP-ENV:Value>SOAP-ENV:${opts.code ?? 'Sender'}</SOAP-ENV:Value><SOAP-ENV:Subcode><SOAP-ENV:Value>${subcode}</SOAP-ENV:Value></SOAP-ENV:Subcode></SOAP-ENV:Code>` +
+      `<SOAP-ENV:Reason><SOAP-ENV:Text xml:lang="en">${reason}</SOAP-ENV:Text></SOAP-ENV:Reason>${opts.detail ? `<SOAP-ENV:Detail>${opts.detail}</SOAP-ENV:Detail>` : ''}</SOAP-ENV:Fault>`,
   );
 }
 
@@ -29,12 +30,12 @@ export function dateTime(ms: number): string {
   );
 }
 
-export function capabilities(base: string): string {
+export function capabilities(base: string, pullPoint = true): string {
   return (
     `<tds:GetCapabilitiesResponse><tds:Capabilities>` +
     `<tt:Device><tt:XAddr>${base}/onvif/device_service</tt:XAddr></tt:Device>` +
-    `<tt:Events><tt:XAddr>${base}/onvif/event_service</tt:XAddr><tt:WSSubscriptionPolicySupport>false</tt:WSSubscriptionPolicySupport>` +
-    `<tt:WSPullPointSupport>true</tt:WSPullPointSupport></tt:Events>` +
+    `<tt:Events><tt:XAddr>${base}/onvif/event_service</tt:XAddr><tt:WSSubscriptionPolicySupport>${!pullPoint}</tt:WSSubscriptionPolicySupport>` +
+    `<tt:WSPullPointSupport>${pullPoint}</tt:WSPullPointSupport></tt:Events>` +
     `<tt:Media><tt:XAddr>${base}/onvif/media_service</tt:XAddr></tt:Media>` +
     `</tds:Capabilities></tds:GetCapabilitiesResponse>`
   );
@@ -50,10 +51,10 @@ export function services(base: string): string {
 }
 
 /** `name` is inserted raw: tests pass names with a bare '&' to imitate cameras that do not escape. */
-export function deviceInformation(manufacturer: string, model: string): string {
+export function deviceInformation(manufacturer: string, model: string, firmware = 'v3.1.0.2347', serial = '192168001020'): string {
   return (
     `<tds:GetDeviceInformationResponse><tds:Manufacturer>${manufacturer}</tds:Manufacturer><tds:Model>${model}</tds:Model>` +
-    `<tds:FirmwareVersion>v3.1.0.2347</tds:FirmwareVersion><tds:SerialNumber>192168001020</tds:SerialNumber><tds:HardwareId>IPC_5</tds:HardwareId></tds:GetDeviceInformationResponse>`
+    `<tds:FirmwareVersion>${firmware}</tds:FirmwareVersion><tds:SerialNumber>${serial}</tds:SerialNumber><tds:HardwareId>IPC_5</tds:HardwareId></tds:GetDeviceInformationResponse>`
   );
 }
 

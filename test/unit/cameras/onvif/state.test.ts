@@ -45,4 +45,36 @@ describe('ONVIF event state', () => {
     expect(s.reset().motion).toBe(false);
     expect(s.reset().motion).toBeUndefined();
   });
+
+  it('a new subscription keeps motion until the camera re-reports it; what it does not re-report ends', () => {
+    const s = new OnvifEventState(topicRules());
+    s.apply([msg(MOTION, 'true'), msg(PEOPLE, 'true')]);
+    s.beginResync();
+    expect(s.resyncing).toBe(true);
+    // Initialized: cell motion still on, people not mentioned.
+    expect(s.apply([msg(MOTION, 'true', { operation: 'Initialized' })]).motion).toBeUndefined();
+    expect(s.endResync().motion).toBeUndefined();
+    expect(s.motionActive).toBe(true);
+    s.beginResync();
+    expect(s.apply([]).motion).toBeUndefined();
+    // The camera did not re-report the motion at all: it is over.
+    expect(s.endResync().motion).toBe(false);
+    expect(s.resyncing).toBe(false);
+  });
+
+  it('Initialized false after a re-subscription turns motion off at once', () => {
+    const s = new OnvifEventState(topicRules());
+    s.apply([msg(MOTION, 'true')]);
+    s.beginResync();
+    expect(s.apply([msg(MOTION, 'false', { operation: 'Initialized' })]).motion).toBe(false);
+    expect(s.resyncing).toBe(false);
+  });
+
+  it('a camera inventing new sources forever cannot grow the state without bound', () => {
+    const s = new OnvifEventState(topicRules());
+    for (let i = 0; i < 10_000; i += 1) s.apply([msg(MOTION, 'false', { source: { Source: String(i) } })]);
+    // Keys past the cap are ignored: a new source turning on is not tracked any more.
+    expect(s.apply([msg(MOTION, 'true', { source: { Source: 'late' } })]).motion).toBeUndefined();
+    expect(s.apply([msg(MOTION, 'true', { source: { Source: '0' } })]).motion).toBe(true);
+  });
 });
