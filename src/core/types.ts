@@ -50,6 +50,14 @@ export interface Share {
   uploadedAt?: string;
 }
 
+/** What the owner can do with a share now; `delete` deletes the shared clip (DELETE /api/clips/:id). */
+export type ShareAction = 'revoke' | 'retry' | 'delete';
+
+/** A Share as the API and the event stream send it: with the actions its status allows (core/share-rules.ts). */
+export interface ShareView extends Share {
+  actions: ShareAction[];
+}
+
 export interface AssistanceRequest {
   id: string;
   agency: string;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { recordArgs, type RecordInput } from '../media/args.js';
-import { Supervisor, type Backoff } from '../media/supervisor.js';
+import { Supervisor, type RestartPolicy } from '../media/supervisor.js';
 import { notePid, reapOrphan } from './orphans.js';
 import { parseSegmentLine, Segment, SegmentRing, StreamClock, unlinkAll } from './ring.js';
 
@@ -23,7 +23,7 @@ export interface RecorderDeps {
   segmentSeconds?: number;
   /** No finished segment for this long while running means a stalled stream: restart ffmpeg. */
   stallMs?: number;
-  backoff?: Backoff;
+  backoff?: RestartPolicy;
 }
 
 /**

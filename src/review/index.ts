@@ -1,11 +1,11 @@
-import type { Core } from '../app.js';
+import type { Core } from '../core/core.js';
 import { ExportWorker } from './exporter.js';
 import { Ledger } from './ledger.js';
 import { ReviewService } from './review.js';
 
 export { ExportWorker } from './exporter.js';
 export { Ledger, verifyChain, canonicalJson, entryHash, GENESIS_HASH, type LedgerInput, type VerifyResult } from './ledger.js';
-export { ReviewService, BUSY_SHARE } from './review.js';
+export { ReviewService } from './review.js';
 export { resolveOptions, parseStoredOptions, toShareOptions, type StoredOptions } from './options.js';
 
 export interface ReviewModule {
@@ -14,7 +14,11 @@ export interface ReviewModule {
   exporter: ExportWorker;
 }
 
-/** Build the review module from the daemon's core; app.ts adds `exporter` as a service. */
+/**
+ * The review side from the daemon's core: the review service (the daemon's and the CLI's), the
+ * share ledger and the export worker. Only the daemon starts the worker; an approval made by the
+ * CLI waits in `exporting` until the daemon's worker finds it.
+ */
 export function createReview(core: Core, opts: { pollMs?: number } = {}): ReviewModule {
   const ledger = new Ledger({ db: core.db, repos: core.repos });
   const exporter = new ExportWorker({

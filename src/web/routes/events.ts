@@ -2,14 +2,15 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { EventMap, EventName } from '../../core/events.js';
 import type { WebApiDeps } from '../context.js';
-import { clipView, shareView } from '../views.js';
+import { toClip } from '../../db/repos/clips.js';
+import { shareView } from '../views.js';
 
 const KEEP_ALIVE_MS = 25_000;
 
 /** What the browser receives per bus event; payloads carrying objects are narrowed to their API shape. */
 const FORWARD: { [K in EventName]?: (p: EventMap[K]) => unknown } = {
-  'clip.created': (p) => ({ clip: clipView(p.clip) }),
-  'clip.updated': (p) => ({ clip: clipView(p.clip) }),
+  'clip.created': (p) => ({ clip: toClip(p.clip) }),
+  'clip.updated': (p) => ({ clip: toClip(p.clip) }),
   'clip.deleted': (p) => ({ clipId: p.clipId, cameraId: p.cameraId, reason: p.reason, at: p.at }),
   'share.created': (p) => ({ share: shareView(p.share) }),
   'share.updated': (p) => ({ share: shareView(p.share) }),

@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevPlatform, type DevPlatform } from '../../../scripts/dev-platform/server.js';
+import { startDevPlatform, type DevPlatform } from '../../../src/demo/dev-platform/server.js';
 import { createDaemon, type Daemon } from '../../support/daemon.js';
-import { makeTempDir, type TempDir } from '../../support/index.js';
+import { makeTempDir, sleep, waitUntil, type TempDir } from '../../support/index.js';
 import { checkFiles, checkLedger, checkPlatform, Checks, PlayableCache, readDb } from './invariants.js';
 
 const TOKEN = 'fault-suite-platform-token';
@@ -42,16 +42,6 @@ afterAll(async () => {
   if (mounted) execFileSync('umount', ['-l', mounted]);
   await tmp?.cleanup();
 });
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(what: string, fn: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await Promise.resolve().then(fn).catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(500);
-  }
-}
 
 /** Write until not one more byte fits. */
 function fill(file: string): number {
@@ -98,7 +88,7 @@ describe('a full data disk', () => {
     daemon = d;
     await d.start();
     const checks = new Checks();
-    await waitUntil('a first clip', () => readDb(d.dataDir).clips.length > 0, 120_000);
+    await waitUntil('a first clip', () => readDb(d.dataDir).clips.length > 0, 120_000, 500);
 
     const filler = path.join(d.dataDir, 'filler.bin');
     const filled = fill(filler);
@@ -121,7 +111,7 @@ describe('a full data disk', () => {
     rmSync(filler);
 
     // Recovery: a new whole clip, and every share (including the one approved while full) uploaded.
-    await waitUntil('a new clip after space came back', () => readDb(d.dataDir).clips.length > whileFull, 120_000);
+    await waitUntil('a new clip after space came back', () => readDb(d.dataDir).clips.length > whileFull, 120_000, 500);
     if (!approvedDuringOutage) {
       const id = await pendingClip(d);
       if (id) await d.api('POST', `/clips/${id}/approve`, {});
@@ -129,7 +119,7 @@ describe('a full data disk', () => {
     await waitUntil('every share uploaded', () => {
       const shares = readDb(d.dataDir).shares;
       return shares.length > 0 && shares.every((s) => s.status === 'uploaded');
-    }, 240_000);
+    }, 240_000, 500);
     const cache = new PlayableCache();
     const state = await checkFiles(d, checks, cache);
     await checkLedger(d, state.db, checks);

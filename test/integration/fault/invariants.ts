@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { DevPlatform } from '../../../scripts/dev-platform/server.js';
+import type { DevPlatform } from '../../../src/demo/dev-platform/server.js';
 import type { Daemon } from '../../support/daemon.js';
 import { runProcess } from '../../support/index.js';
 

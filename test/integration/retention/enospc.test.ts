@@ -6,14 +6,13 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../../src/app.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { createLogger, SecretRegistry } from '../../../src/core/logger.js';
-import { DISK_FULL_PROBLEM } from '../../../src/jobs/disk-guard.js';
-import { RETENTION_JOB } from '../../../src/jobs/retention-service.js';
-import { freePort, makeTempDir, type TempDir } from '../../support/index.js';
+import { DISK_FULL_PROBLEM } from '../../../src/core/disk-full.js';
+import { RETENTION_JOB } from '../../../src/retention/index.js';
+import { freePort, makeTempDir, waitUntil, type TempDir } from '../../support/index.js';
 import { makeVideo } from '../inbox/videos.js';
 
 const sha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -63,14 +62,6 @@ function fill(file: string): void {
   }
 }
 
-async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 90_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
-
 describe('disk full (ENOSPC on a real, small file system)', () => {
   it('stays up, raises the problem, runs retention, keeps stored clips intact and recovers when space returns', async (ctx) => {
     if (skipReason) {
@@ -97,7 +88,7 @@ describe('disk full (ENOSPC on a real, small file system)', () => {
       await app.start();
       const { repos, problems } = app.core;
       writeFileSync(path.join(inbox, 'first.mp4'), readFileSync(path.join(src, 'first.mp4')));
-      await until('the first clip', () => repos.clips.countByStatus('pending') === 1);
+      await waitUntil('the first clip', () => repos.clips.countByStatus('pending') === 1, 90_000, 250);
       const first = repos.clips.list({ limit: 10 }).items[0]!;
       const firstFile = path.join(mounted, first.filePath);
       expect(sha(firstFile)).toBe(first.sha256);
@@ -106,9 +97,9 @@ describe('disk full (ENOSPC on a real, small file system)', () => {
       fill(filler);
       const fullAt = new Date().toISOString();
       writeFileSync(path.join(inbox, 'second.mp4'), readFileSync(path.join(src, 'second.mp4')));
-      await until('the disk.full problem', () => problems.has(DISK_FULL_PROBLEM));
+      await waitUntil('the disk.full problem', () => problems.has(DISK_FULL_PROBLEM), 90_000, 250);
       // Retention ran at once (its run is recorded after the disk filled up)...
-      await until('retention to run', () => repos.jobRuns.list().some((j) => j.name === RETENTION_JOB && (j.lastStartedAt ?? '') >= fullAt));
+      await waitUntil('retention to run', () => repos.jobRuns.list().some((j) => j.name === RETENTION_JOB && (j.lastStartedAt ?? '') >= fullAt), 90_000, 250);
       // ...the daemon answers, the drop waits in the inbox, nothing was refused, the stored clip is intact.
       expect(await health()).toBe(200);
       expect(existsSync(path.join(inbox, 'second.mp4'))).toBe(true);
@@ -117,8 +108,8 @@ describe('disk full (ENOSPC on a real, small file system)', () => {
       expect(repos.clips.countByStatus('pending')).toBe(1);
 
       rmSync(filler);
-      await until('the problem to clear', () => !problems.has(DISK_FULL_PROBLEM));
-      await until('the waiting drop to be ingested', () => repos.clips.countByStatus('pending') === 2);
+      await waitUntil('the problem to clear', () => !problems.has(DISK_FULL_PROBLEM), 90_000, 250);
+      await waitUntil('the waiting drop to be ingested', () => repos.clips.countByStatus('pending') === 2, 90_000, 250);
       expect(existsSync(path.join(inbox, 'second.mp4'))).toBe(false);
       expect(repos.clips.findBySha256(sha(path.join(src, 'second.mp4')))).toBeDefined();
       expect(sha(firstFile)).toBe(first.sha256);
