@@ -51,12 +51,15 @@ export function isClipDeletable(status: ShareStatus): boolean {
   return !RULES[status].busy;
 }
 
-/** The actions the API offers for a share in `status`, in the order the UI shows them. */
-export function shareActions(status: ShareStatus): ShareAction[] {
+/**
+ * The actions the API offers for a share in `status`, in the order the UI shows them; `delete`
+ * only while the share's clip still exists (deleting it twice is not an action).
+ */
+export function shareActions(status: ShareStatus, clipExists: boolean): ShareAction[] {
   const out: ShareAction[] = [];
   if (isRetryable(status)) out.push('retry');
   if (isRevocable(status)) out.push('revoke');
-  if (isClipDeletable(status)) out.push('delete');
+  if (clipExists && isClipDeletable(status)) out.push('delete');
   return out;
 }
 

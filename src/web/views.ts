@@ -10,9 +10,14 @@ import { toShare } from '../db/repos/shares.js';
  * copied in one place.
  */
 
-/** The API's Share: the one public projection (toShare) plus the actions its status allows. */
-export function shareView(s: Share): ShareView {
-  return { ...toShare(s), actions: shareActions(s.status) };
+/** Whether a clip is still there (not deleted); the clips repository is one. */
+export interface ClipLookup {
+  get(id: string): unknown;
+}
+
+/** The API's Share: the one public projection (toShare) plus the actions its status allows (core/share-rules.ts). */
+export function shareView(s: Share, clips: ClipLookup): ShareView {
+  return { ...toShare(s), actions: shareActions(s.status, clips.get(s.clipId) !== undefined) };
 }
 
 export function cameraView(c: CameraView): CameraView {

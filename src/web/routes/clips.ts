@@ -60,7 +60,7 @@ export async function clipRoutes(app: FastifyInstance, deps: WebApiDeps): Promis
     const body = parseInput(approveBody, req.body, 'body');
     const share = deps.controls.review.approve(id, body);
     deps.log.info({ clipId: id, shareId: share.id, principal: req.principal?.kind }, 'clip approved through the API');
-    return reply.status(202).send(shareView(share));
+    return reply.status(202).send(shareView(share, deps.repos.clips));
   });
 
   app.post('/clips/:id/reject', async (req) => {

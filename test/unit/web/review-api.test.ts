@@ -110,5 +110,7 @@ describe('share actions follow the share rules', () => {
     expect(revoked.statusCode).toBe(202);
     expect(revoked.json()).toMatchObject({ status: 'revoked', actions: ['delete'] });
     expect((await call('DELETE', `/api/clips/${clip.id}`)).statusCode).toBe(204);
+    // The clip is gone: nothing left to delete, and a revoked share offers nothing else.
+    expect((await viewOf()).actions).toEqual([]);
   });
 });
