@@ -11,7 +11,7 @@ import { childPids, cpuSeconds, rssBytes } from '../test/support/procfs.js';
 import { sleep } from '../test/support/wait.js';
 import type { Bench, BenchResult } from './types.js';
 
-/** Shortened from the 60 s of DESIGN.md to keep `npm run bench` within budget; the ratio is per second anyway. */
+/** Shortened from the 60 s of the target (docs/performance.md) to keep `npm run bench` within budget; the ratio is per second anyway. */
 const CPU_SECONDS = 30;
 const WARMUP_MS = 6_000;
 

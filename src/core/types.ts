@@ -1,4 +1,4 @@
-/** Domain objects shared by every module; their shapes are the public API contract (DESIGN.md). */
+/** Domain objects shared by every module; their shapes are the public API contract (README "HTTP API", docs/web.md). */
 
 export type CameraStatus = 'online' | 'offline' | 'privacy';
 export type ClipStatus = 'pending' | 'approved' | 'rejected';

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { backoffDelay, type BackoffPolicy } from '../core/backoff.js';
 import { errorMessage } from '../core/errors.js';
 import { maskUrlCredentials, type Logger } from '../core/logger.js';
+import { LineSplitter } from './run.js';
 
 /** Restart pacing of a supervised child: the shared backoff, reset by a run that lasted healthyMs. */
 export interface RestartPolicy extends Partial<BackoffPolicy> {
@@ -117,23 +118,15 @@ export class Supervisor {
   }
 
   private pipeStderr(child: ChildProcess): void {
-    let buf = '';
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        // Masked here as well as in the logger: the line also becomes the camera's lastError.
-        const line = maskUrlCredentials(buf.slice(0, nl).trim());
-        buf = buf.slice(nl + 1);
-        if (line === '') continue;
-        this.lastStderr = line.slice(0, 300);
-        // While stopping, ffmpeg's complaints about the interrupted segment are expected noise.
-        if (this.running) this.deps.log.warn({ ffmpeg: line }, 'ffmpeg');
-        else this.deps.log.debug({ ffmpeg: line }, 'ffmpeg');
-      }
-      if (buf.length > 4_096) buf = '';
+    // Masked here as well as in the logger: the line also becomes the camera's lastError.
+    const lines = new LineSplitter((line) => {
+      this.lastStderr = line.slice(0, 300);
+      // While stopping, ffmpeg's complaints about the interrupted segment are expected noise.
+      if (this.running) this.deps.log.warn({ ffmpeg: line }, 'ffmpeg');
+      else this.deps.log.debug({ ffmpeg: line }, 'ffmpeg');
     });
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => lines.push(chunk));
   }
 
   private ended(end: RunEnd): void {

@@ -21,24 +21,12 @@ export interface ReviewModule {
  */
 export function createReview(core: Core, opts: { pollMs?: number } = {}): ReviewModule {
   const ledger = new Ledger({ db: core.db, repos: core.repos });
-  const exporter = new ExportWorker({
-    db: core.db,
-    repos: core.repos,
-    clock: core.clock,
-    bus: core.bus,
-    log: core.log.child({ module: 'export' }),
-    dataDir: core.paths.dataDir,
-    exportsDir: core.paths.exports,
-    pollMs: opts.pollMs,
-  });
+  const base = { db: core.db, repos: core.repos, clock: core.clock, bus: core.bus, dataDir: core.paths.dataDir };
+  const exporter = new ExportWorker({ ...base, log: core.log.child({ module: 'export' }), exportsDir: core.paths.exports, pollMs: opts.pollMs });
   const review = new ReviewService({
-    db: core.db,
-    repos: core.repos,
-    clock: core.clock,
-    bus: core.bus,
+    ...base,
     log: core.log.child({ module: 'review' }),
     config: core.config,
-    dataDir: core.paths.dataDir,
     ledger,
     onExportQueued: (shareId) => exporter.kick(shareId),
   });

@@ -1,23 +1,13 @@
-import type { Clock } from '../core/clock.js';
 import { AppError, errorMessage } from '../core/errors.js';
-import type { EventBus } from '../core/events.js';
-import type { Logger } from '../core/logger.js';
 import type { ShareControl } from '../core/ports.js';
 import { inUploadQueue, isRevocable } from '../core/share-rules.js';
 import type { Share } from '../core/types.js';
-import type { Db, Repos } from '../db/index.js';
 import { toShare, type ShareRecord } from '../db/repos/shares.js';
-import type { LedgerWriter } from './ports.js';
+import type { UploadBaseDeps } from './ports.js';
 import type { TusResponse } from './tus-client.js';
 import type { Uploader } from './uploader.js';
 
-export interface ShareControlDeps {
-  db: Db;
-  repos: Repos;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
-  ledger: LedgerWriter;
+export interface ShareControlDeps extends UploadBaseDeps {
   /** Absent when no platform is configured: then only never-uploaded shares can be revoked. */
   uploader?: Uploader;
 }

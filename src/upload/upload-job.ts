@@ -1,16 +1,12 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import type { Clock } from '../core/clock.js';
 import { sha256File } from '../core/durable.js';
 import { errorMessage } from '../core/errors.js';
-import type { EventBus } from '../core/events.js';
-import type { Logger } from '../core/logger.js';
 import type { ShareOptions } from '../core/types.js';
-import type { Db, Repos } from '../db/index.js';
 import type { ClipRecord } from '../db/repos/clips.js';
 import { toShare, type ShareRecord } from '../db/repos/shares.js';
 import { encodeMetadata, type UploadMetadata } from './metadata.js';
-import type { LedgerWriter, PlatformSettings } from './ports.js';
+import type { PlatformSettings, UploadBaseDeps } from './ports.js';
 import { ThrottleStream } from './throttle.js';
 import { TusClient, TusHttpError } from './tus-client.js';
 
@@ -22,13 +18,7 @@ export type JobOutcome =
   | { kind: 'failed'; reason: string; status?: number }
   | { kind: 'retry'; reason: string };
 
-export interface UploadJobDeps {
-  db: Db;
-  repos: Repos;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
-  ledger: LedgerWriter;
+export interface UploadJobDeps extends UploadBaseDeps {
   client: TusClient;
   settings: PlatformSettings;
   dataDir: string;

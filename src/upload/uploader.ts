@@ -1,24 +1,14 @@
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../core/backoff.js';
-import type { Clock } from '../core/clock.js';
-import type { EventBus } from '../core/events.js';
-import type { Logger } from '../core/logger.js';
 import type { Problems } from '../core/problems.js';
 import type { Service } from '../core/service.js';
 import { inUploadQueue } from '../core/share-rules.js';
-import type { Db, Repos } from '../db/index.js';
 import { toShare, type ShareRecord } from '../db/repos/shares.js';
-import type { LedgerWriter, PlatformSettings } from './ports.js';
+import type { PlatformSettings, UploadBaseDeps } from './ports.js';
 import { TusClient } from './tus-client.js';
 import { UploadJob, type JobOutcome } from './upload-job.js';
 
-export interface UploaderDeps {
-  db: Db;
-  repos: Repos;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
+export interface UploaderDeps extends UploadBaseDeps {
   problems: Problems;
-  ledger: LedgerWriter;
   /** Read at start(): the demo fills in the URL of its in-process dev platform first. */
   settings: PlatformSettings;
   dataDir: string;

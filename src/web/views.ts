@@ -5,7 +5,7 @@ import { toShare } from '../db/repos/shares.js';
 
 /**
  * The API's objects, copied field by field: services may hand over richer records (local paths,
- * tus URLs, options), and nothing beyond the DESIGN.md shapes may leave through the API or SSE.
+ * tus URLs, options), and nothing beyond the documented shapes (docs/web.md) may leave through the API or SSE.
  * Clips and shares go through the repositories' projections (toClip, toShare), so each shape is
  * copied in one place.
  */

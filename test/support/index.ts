@@ -9,3 +9,4 @@ export * from './ffprobe.js';
 export * from './wait.js';
 export * from './procfs.js';
 export * from './core.js';
+export * from './tmpfs.js';

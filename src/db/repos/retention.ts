@@ -11,7 +11,7 @@ import type { Db } from '../connection.js';
  * end of its sharing (upload finished, revoked or failed).
  */
 
-/** A busy share still needs the clip file or its export (DESIGN: never deleted). */
+/** A busy share still needs the clip file or its export: retention never deletes it early (docs/retention.md). */
 const BUSY = `EXISTS (SELECT 1 FROM shares s WHERE s.clip_id = c.id AND s.status IN (${sqlStatusList(isBusy)}))`;
 
 export interface QuotaCandidate {

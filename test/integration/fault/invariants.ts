@@ -1,4 +1,4 @@
-// The invariants of DESIGN.md, checked from the outside after every crash: the files on disk,
+// The invariants (README "Privacy notes", "Security model"), checked from the outside after every crash: the files on disk,
 // the database (read-only, as any other reader would), `clipgate ledger verify`, and what the
 // dev platform actually received. Every check is counted so the suite can print how many ran.
 import { createHash } from 'node:crypto';

@@ -112,6 +112,17 @@ const clip = (cameraId: string): Clip => ({
   sha256: 'ab'.repeat(32),
 });
 
+/** A broker, a recorder on it and a started bridge it has seen come online; `mark` is where later messages start. */
+async function onlineBridge(): Promise<{ b: Mosquitto; rec: Recorder; h: Harness; mark: number }> {
+  const b = await broker();
+  const rec = await recorder(b);
+  const h = makeBridge(b);
+  await h.bridge.start();
+  await rec.waitForText('clipgate/status', 'online');
+  await rec.sync();
+  return { b, rec, h, mark: rec.messages.length };
+}
+
 describe('MqttBridge with a real mosquitto', () => {
   it('announces HA discovery, online and the current state, and re-announces on homeassistant/status online', async () => {
     const b = await broker();
@@ -155,13 +166,7 @@ describe('MqttBridge with a real mosquitto', () => {
   });
 
   it('drives motion ON then OFF, the snapshot, events and an unretained doorbell press from bus events', async () => {
-    const b = await broker();
-    const rec = await recorder(b);
-    const h = makeBridge(b);
-    await h.bridge.start();
-    await rec.waitForText('clipgate/status', 'online');
-    await rec.sync();
-    const mark = rec.messages.length;
+    const { b, rec, h, mark } = await onlineBridge();
 
     const at = systemClock.iso();
     h.bus.emit('motion.changed', { cameraId: 'front-door', active: true, source: 'onvif', at });
@@ -205,13 +210,7 @@ describe('MqttBridge with a real mosquitto', () => {
   });
 
   it('privacy/set and trigger/set reach CameraControl; no topic can approve anything', async () => {
-    const b = await broker();
-    const rec = await recorder(b);
-    const h = makeBridge(b);
-    await h.bridge.start();
-    await rec.waitForText('clipgate/status', 'online');
-    await rec.sync();
-    const mark = rec.messages.length;
+    const { b, rec, h, mark } = await onlineBridge();
 
     await mosquittoPub({ url: b.url, topic: 'clipgate/yard/privacy/set', message: 'ON' });
     await rec.waitForText('clipgate/yard/privacy/state', 'ON', mark);
