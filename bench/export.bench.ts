@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { redactionGraph, X264 } from '../src/media/export-args.js';
-import { runExport } from '../src/media/export-runner.js';
+import { runExport } from '../src/media/export.js';
 import type { Bench } from './types.js';
 
 const REGION = { x: 0.3, y: 0.2, width: 0.25, height: 0.35 };

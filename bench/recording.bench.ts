@@ -1,43 +1,25 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
-import { CameraRegistry } from '../src/cameras/registry.js';
-import { ClipAssembler } from '../src/clips/assembler.js';
-import { ClipStore } from '../src/clips/store.js';
-import { cameraSchema, type CameraConfig } from '../src/config/schema.js';
-import { systemClock } from '../src/core/clock.js';
-import { EventBus } from '../src/core/events.js';
-import { Problems } from '../src/core/problems.js';
+import { createRecording } from '../src/cameras/index.js';
 import { packageRoot } from '../src/core/version.js';
-import { createRepos, openDatabase } from '../src/db/index.js';
 import { recordArgs } from '../src/media/args.js';
+import { makeCore } from '../test/support/core.js';
+import { freePort } from '../test/support/net.js';
+import { childPids, cpuSeconds, rssBytes } from '../test/support/procfs.js';
+import { sleep } from '../test/support/wait.js';
 import type { Bench, BenchResult } from './types.js';
 
-/** Shortened from the 60 s of DESIGN.md to keep `npm run bench` within budget; the ratio is per second anyway. */
+/** Shortened from the 60 s of the target (docs/performance.md) to keep `npm run bench` within budget; the ratio is per second anyway. */
 const CPU_SECONDS = 30;
 const WARMUP_MS = 6_000;
-const TICKS = 100; // USER_HZ on Linux
 
 const progress = (msg: string): void => void process.stderr.write(`  .. ${msg}\n`);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** user+system CPU seconds a process has used so far, from /proc (0 once it is gone). */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
-  } catch {
-    return 0;
-  }
-}
-
+/** Resident memory in MB with one decimal, NaN once the process is gone. */
 function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m?.[1] ? Math.round(Number(m[1]) / 102.4) / 10 : NaN;
+  const bytes = rssBytes(pid);
+  return bytes > 0 ? Math.round(bytes / 1024 / 102.4) / 10 : NaN;
 }
 
 /** A stuck stage fails the bench instead of hanging it (a loaded 2-core box can stall a start). */
@@ -45,15 +27,6 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms)));
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** The GStreamer test camera from test/support (1080p H.264 ~4 Mbps + AAC, 2 s GOP). */
@@ -76,24 +49,24 @@ async function stopChild(p: ChildProcess): Promise<void> {
   p.kill('SIGKILL');
 }
 
-function stack(dir: string, cameras: CameraConfig[]) {
-  const log = pino({ level: 'silent' });
-  const bus = new EventBus(log);
-  const repos = createRepos(openDatabase(path.join(dir, 'b.db')));
-  const problems = new Problems({ bus, clock: systemClock });
-  const dataDir = path.join(dir, 'data');
-  const store = new ClipStore({ log, clock: systemClock, bus, clips: repos.clips, dataDir, clipsDir: path.join(dataDir, 'clips'), tmpDir: path.join(dataDir, 'tmp') });
-  const registry = new CameraRegistry({ log, clock: systemClock, bus, problems, cameras: repos.cameras, config: cameras, cacheDir: path.join(dir, 'cache') });
-  const assembler = new ClipAssembler({ log, clock: systemClock, bus, problems, store, cameras, segments: registry });
+/** The recording feature in-process (store, registry, assembler), built by its own factory. */
+function stack(dir: string, cameras: Record<string, unknown>[]) {
+  const core = makeCore({ dir, config: { cameras } });
+  const rec = createRecording(core);
   return {
-    bus, registry,
-    start: async () => { await store.start(); await registry.start(); await assembler.start(); },
-    stop: async () => { await assembler.stop(); await registry.stop(); },
+    bus: core.bus,
+    registry: rec.cameras,
+    start: async () => {
+      for (const { service } of rec.services) await service.start();
+    },
+    stop: async () => {
+      for (const { service } of [...rec.services].reverse()) await service.stop();
+      core.cleanup();
+    },
   };
 }
 
-const cams = (n: number, url: string, record = {}): CameraConfig[] =>
-  Array.from({ length: n }, (_, i) => cameraSchema.parse({ id: `cam-${i}`, rtsp: { main: url }, record }));
+const cams = (n: number, url: string, record = {}): Record<string, unknown>[] => Array.from({ length: n }, (_, i) => ({ id: `cam-${i}`, rtsp: { main: url }, record }));
 
 /** Bare ffmpeg -c copy segmenting, the baseline: the same argv clipgate uses, nothing else. */
 async function bareCpu(url: string, dir: string, n: number): Promise<number> {
@@ -108,15 +81,6 @@ async function bareCpu(url: string, dir: string, n: number): Promise<number> {
   const after = procs.reduce((s, p) => s + cpuSeconds(p.pid ?? -1), 0);
   await Promise.all(procs.map(stopChild));
   return after - before;
-}
-
-/** Direct children of a PID (the daemon's ffmpeg recorders), from ps by parent PID. */
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter((n) => n > 0);
-  } catch {
-    return [];
-  }
 }
 
 /**

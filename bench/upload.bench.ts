@@ -1,19 +1,21 @@
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { copyFileSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { copyFileSync, createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { startDevPlatform, type DevPlatform } from '../scripts/dev-platform/server.js';
-import { systemClock } from '../src/core/clock.js';
-import { EventBus } from '../src/core/events.js';
+import type { Core } from '../src/core/core.js';
+import { sha256File } from '../src/core/durable.js';
 import { createLogger, SecretRegistry } from '../src/core/logger.js';
-import { Problems } from '../src/core/problems.js';
 import { packageRoot } from '../src/core/version.js';
-import { createRepos, openDatabase } from '../src/db/index.js';
-import { Ledger } from '../src/review/ledger.js';
-import { Uploader } from '../src/upload/uploader.js';
+import { startDevPlatform, type DevPlatform } from '../src/demo/dev-platform/server.js';
+import { Scheduler } from '../src/jobs/scheduler.js';
+import { createReview } from '../src/review/index.js';
+import type { Ledger } from '../src/review/ledger.js';
+import { createUpload } from '../src/upload/index.js';
+import { makeCore } from '../test/support/core.js';
+import { sleep, waitUntil } from '../test/support/wait.js';
 import type { Bench, BenchResult } from './types.js';
 
 const FILE_MB = 64;
@@ -53,12 +55,9 @@ async function plainPut(file: string, outDir: string): Promise<number> {
   return ms;
 }
 
-/** A database holding one approved, exported, queued share of `file`, as review + exporter leave it. */
-function seedShare(dataDir: string, file: string, sha: string): string {
-  mkdirSync(path.join(dataDir, 'exports'), { recursive: true });
-  const db = openDatabase(path.join(dataDir, 'clipgate.db'));
-  const repos = createRepos(db);
-  const ledger = new Ledger({ db, repos });
+/** One approved, exported, queued share of `file` in the core's database, as review + exporter leave it. */
+function seedShare(core: Core, ledger: Ledger, file: string, sha: string): string {
+  const { db, repos } = core;
   const at = new Date().toISOString();
   const clipId = randomUUID();
   const shareId = randomUUID();
@@ -69,9 +68,8 @@ function seedShare(dataDir: string, file: string, sha: string): string {
     ledger.append({ action: 'approved', clipId, shareId, sha256: sha }, at);
   }).immediate();
   const rel = path.join('exports', `${shareId}.mp4`);
-  copyFileSync(file, path.join(dataDir, rel));
+  copyFileSync(file, path.join(core.paths.dataDir, rel));
   repos.shares.update(shareId, { status: 'queued', exportPath: rel, sha256: sha, durationMs: 1000, recordedAt: at }, at);
-  db.close();
   return shareId;
 }
 
@@ -81,15 +79,12 @@ function seedShare(dataDir: string, file: string, sha: string): string {
  * transfer alone (from the share turning `uploading`, after the re-check, to `uploaded`).
  */
 async function uploaderRun(file: string, sha: string, dir: string, platform: DevPlatform): Promise<{ total: number; transfer: number }> {
-  const dataDir = path.join(dir, `data-${randomUUID()}`);
-  const shareId = seedShare(dataDir, file, sha);
-  const db = openDatabase(path.join(dataDir, 'clipgate.db'));
-  const repos = createRepos(db);
-  const bus = new EventBus(log);
-  const uploader = new Uploader({
-    db, repos, bus, clock: systemClock, log, problems: new Problems({ bus, clock: systemClock }), ledger: new Ledger({ db, repos }),
-    settings: { url: platform.url, token: TOKEN, maxUploadKbps: 0, concurrency: 1, chunkSizeBytes: 4 * MIB }, dataDir,
-  });
+  const core = makeCore({ dir: path.join(dir, `run-${randomUUID()}`), log, config: { platform: { url: platform.url, token: TOKEN, maxUploadKbps: 0, chunkSizeMb: 4 } } });
+  const { ledger } = createReview(core);
+  const shareId = seedShare(core, ledger, file, sha);
+  const { bus } = core;
+  const { uploader } = createUpload(core, { ledger, scheduler: new Scheduler({ log, clock: core.clock, jobRuns: core.repos.jobRuns }) });
+  if (!uploader) throw new Error('no uploader although a platform is configured');
   let transferStart = NaN;
   bus.on('bench', 'share.updated', ({ share }) => {
     if (share.id === shareId && share.status === 'uploading') transferStart = performance.now();
@@ -102,7 +97,7 @@ async function uploaderRun(file: string, sha: string, dir: string, platform: Dev
   await done;
   const end = performance.now();
   await uploader.stop();
-  db.close();
+  core.cleanup();
   return { total: end - t0, transfer: end - transferStart };
 }
 
@@ -111,7 +106,9 @@ async function killResume(dir: string, platform: DevPlatform): Promise<{ resent:
   const file = path.join(dir, 'kill.bin');
   writeFileSync(file, randomBytes(4 * MIB));
   const dataDir = path.join(dir, 'kill-data');
-  seedShare(dataDir, file, await sha256(file));
+  const seeded = makeCore({ dir, dataDir, log });
+  seedShare(seeded, createReview(seeded).ledger, file, await sha256(file));
+  seeded.cleanup();
   const config = path.join(dir, 'kill.yml');
   writeFileSync(config, `dataDir: ${dataDir}\ncacheDir: ${path.join(dir, 'cache')}\nweb: { host: 127.0.0.1, port: 0 }\n` +
     `platform: { url: "${platform.url}", token: "${TOKEN}", chunkSizeMb: 0.25, maxUploadKbps: 8000 }\nlogging: { level: warn }\n`);
@@ -120,12 +117,12 @@ async function killResume(dir: string, platform: DevPlatform): Promise<{ resent:
   const before = new Set(platform.received().map((r) => r.id));
   const mine = (): ReturnType<DevPlatform['received']>[number] | undefined => platform.received().find((r) => !before.has(r.id));
   const child = run();
-  while ((mine()?.offset ?? 0) < 2 * MIB) await new Promise((r) => setTimeout(r, 20));
+  await waitUntil('2 MiB on the platform', () => (mine()?.offset ?? 0) >= 2 * MIB, 120_000, 20);
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   const again = run();
-  while (!mine()?.complete) await new Promise((r) => setTimeout(r, 100));
+  await waitUntil('the resumed upload to complete', () => mine()?.complete === true, 120_000);
   again.kill('SIGTERM');
   await new Promise((r) => again.once('exit', r));
   const rec = mine();
@@ -133,9 +130,7 @@ async function killResume(dir: string, platform: DevPlatform): Promise<{ resent:
 }
 
 async function sha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  return (await sha256File(file)).sha256;
 }
 
 export const uploadBench: Bench = {

@@ -3,9 +3,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startDevPlatform } from './dev-platform/server.js';
+import { startDevPlatform } from '../src/demo/dev-platform/server.js';
 
-export { startDevPlatform, type DevPlatform, type DevPlatformOptions, type ReceivedUpload } from './dev-platform/server.js';
 
 const USAGE = 'usage: node dist/scripts/dev-platform.js [--port P] [--token T] [--dir D] [--requests FILE]';
 

@@ -5,14 +5,16 @@
 // or file descriptors trend upward beyond a tolerance, when the daemon dies, or when it stops
 // uncleanly. Usage: npm run soak -- --minutes 30 [--cameras 4] [--sample-seconds 30] [--keep]
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { packageRoot } from '../src/core/version.js';
-import { startDevPlatform } from './dev-platform.js';
+import { startDevPlatform } from '../src/demo/dev-platform/server.js';
+import { childPids, fdCount, rssBytes } from '../test/support/procfs.js';
+import { sleep } from '../test/support/wait.js';
 
 const MAIN = path.join(packageRoot(), 'dist', 'src', 'main.js');
 const TOKEN = 'soak-platform-token';
@@ -33,35 +35,8 @@ export interface Sample {
   uploaded: number;
 }
 
-function ppidOf(pid: number): number | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc').filter((n) => /^\d+$/.test(n) && ppidOf(Number(n)) === pid).map(Number);
-}
-
-function fds(pid: number): number {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).length;
-  } catch {
-    return 0;
-  }
-}
-
-function rssMb(pid: number): number {
-  try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
+const MIB = 1024 * 1024;
+const rssMb = (pid: number): number => rssBytes(pid) / MIB;
 
 function counts(dataDir: string): { clips: number; uploaded: number } {
   const db = new Database(path.join(dataDir, 'clipgate.db'), { readonly: true });
@@ -160,7 +135,7 @@ async function startDaemon(configFile: string): Promise<Running> {
   const deadline = Date.now() + 60_000;
   while (run.port === 0) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`daemon did not start: ${errors.join('\n')}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   return run;
 }
@@ -207,13 +182,13 @@ async function main(): Promise<number> {
   let died = false;
   void daemon.exited.then(() => (died = true));
   while (Date.now() - began < minutes * 60_000 && !died) {
-    await new Promise((r) => setTimeout(r, sampleMs));
+    await sleep(sampleMs);
     if (died) break;
     await review(daemon.port, tokenOut, tick++).catch((err: unknown) => daemon.errors.push(`soak review failed: ${String(err)}`));
-    const kids = childrenOf(pid);
+    const kids = childPids(pid);
     const s: Sample = {
-      atMs: Date.now() - began, rssMb: rssMb(pid), fds: fds(pid), children: kids.length,
-      childRssMb: kids.reduce((a, k) => a + rssMb(k), 0), childFds: kids.reduce((a, k) => a + fds(k), 0), ...counts(path.join(dir, 'data')),
+      atMs: Date.now() - began, rssMb: rssMb(pid), fds: fdCount(pid), children: kids.length,
+      childRssMb: kids.reduce((a, k) => a + rssMb(k), 0), childFds: kids.reduce((a, k) => a + fdCount(k), 0), ...counts(path.join(dir, 'data')),
     };
     samples.push(s);
     process.stdout.write(sampleLine(s) + '\n');

@@ -11,7 +11,7 @@ import type { Problems } from '../core/problems.js';
 import type { Service } from '../core/service.js';
 import type { CameraStatus, ClipTrigger } from '../core/types.js';
 import type { CamerasRepo } from '../db/repos/cameras.js';
-import type { Backoff } from '../media/supervisor.js';
+import type { RestartPolicy } from '../media/supervisor.js';
 import type { SegmentSource } from '../clips/assembler.js';
 import type { SegmentRing } from '../recorder/ring.js';
 import { RtspResolver } from './rtsp.js';
@@ -28,7 +28,7 @@ export interface CameraRegistryDeps {
   cacheDir: string;
   /** Resolvers for camera kinds implemented elsewhere (the ONVIF module plugs in here). */
   resolvers?: { onvif?: StreamResolver };
-  backoff?: Backoff;
+  backoff?: RestartPolicy;
   segmentSeconds?: number;
 }
 
@@ -69,11 +69,6 @@ export class CameraRegistry implements Service, CameraControl, SegmentSource {
 
   async stop(): Promise<void> {
     await Promise.all([...this.entries.values()].map((e) => this.stopCamera(e, false)));
-  }
-
-  /** Plug in the resolver of a camera kind built by another module (ONVIF); call before start(). */
-  setResolver(kind: 'onvif', resolver: StreamResolver): void {
-    this.resolvers[kind] = resolver;
   }
 
   list(): CameraView[] {

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { RecordInput } from '../media/args.js';
-import type { Backoff } from '../media/supervisor.js';
+import type { RestartPolicy } from '../media/supervisor.js';
 import { MotionDetector } from '../recorder/detector.js';
 import { Recorder } from '../recorder/recorder.js';
 import { SimulatedMotion, simulatedInput } from './simulated.js';
@@ -17,7 +17,7 @@ export interface RuntimeDeps {
   cacheDir: string;
   /** The resolver for this camera's kind, when it has a live stream (rtsp or onvif). */
   resolver?: StreamResolver;
-  backoff?: Backoff;
+  backoff?: RestartPolicy;
   segmentSeconds?: number;
   onStatus(online: boolean, lastError?: string): void;
 }

@@ -1,16 +1,11 @@
-import pino from 'pino';
-import type { Config } from '../config/schema.js';
-import { systemClock } from '../core/clock.js';
 import { isAppError } from '../core/errors.js';
-import { EventBus } from '../core/events.js';
-import type { ApproveInput } from '../core/ports.js';
+import type { ApproveInput, ReviewControl } from '../core/ports.js';
 import type { ClipStatus, Region } from '../core/types.js';
-import type { Db, Repos } from '../db/index.js';
-import { Ledger } from '../review/ledger.js';
-import { ReviewService } from '../review/review.js';
+import type { Repos } from '../db/index.js';
+import { createReview } from '../review/index.js';
 import { parse, UsageError } from './args.js';
 import { loadConfigForCommand, type Io } from './context.js';
-import { withRepos } from './db-command.js';
+import { withCore } from './db-command.js';
 
 const STATUSES: readonly ClipStatus[] = ['pending', 'approved', 'rejected'];
 const NUMBER = /^\d+(\.\d+)?$/;
@@ -32,19 +27,6 @@ export function parseRegion(text: string): Region {
   }
   const [x, y, width, height] = parts.map(Number) as [number, number, number, number];
   return { x, y, width, height };
-}
-
-/**
- * The CLI's review service works on the database alone: it records the decision (clip state,
- * share in `exporting`, ledger entry) in one transaction, and the daemon's export worker,
- * which polls for shares in `exporting`, runs the export — now if it is running, else when it
- * starts. Events from this process reach nobody; the daemon announces what it picks up.
- */
-function reviewFor(config: Config, repos: Repos, db: Db): ReviewService {
-  const log = pino({ level: 'silent' });
-  return new ReviewService({
-    db, repos, clock: systemClock, bus: new EventBus(log), log, config, dataDir: config.dataDir, ledger: new Ledger({ db, repos }),
-  });
 }
 
 /** `clipgate clips list|approve|reject|delete|retry`: headless review. */
@@ -77,12 +59,14 @@ export function clips(argv: string[], io: Io): number {
 
   const loaded = loadConfigForCommand(values.config, io);
   if (!loaded.ok) return 1;
-  const config = loaded.config;
-  return withRepos(config, (repos, db) => {
-    if (action === 'list') return list(repos, io, status, limit);
-    const review = reviewFor(config, repos, db);
+  return withCore(loaded.config, (core) => {
+    if (action === 'list') return list(core.repos, io, status, limit);
+    // The review service records the decision (clip state, share in `exporting`, ledger entry) in
+    // one transaction; the daemon's export worker, which polls for shares in `exporting`, runs the
+    // export: now if it is running, else when it starts.
+    const { review } = createReview(core);
     try {
-      return act(action, id ?? '', input, review, repos, io);
+      return act(action, id ?? '', input, review, core.repos, io);
     } catch (err) {
       if (!isAppError(err)) throw err;
       io.err(`clipgate: ${err.code}: ${err.message}`);
@@ -91,7 +75,7 @@ export function clips(argv: string[], io: Io): number {
   });
 }
 
-function act(action: 'approve' | 'reject' | 'delete' | 'retry', id: string, input: ApproveInput, review: ReviewService, repos: Repos, io: Io): number {
+function act(action: 'approve' | 'reject' | 'delete' | 'retry', id: string, input: ApproveInput, review: ReviewControl, repos: Repos, io: Io): number {
   switch (action) {
     case 'approve': {
       const share = review.approve(id, input);

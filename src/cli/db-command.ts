@@ -1,22 +1,17 @@
-import { dataPaths } from '../app.js';
 import type { Config } from '../config/schema.js';
-import { createRepos, openDatabase, type Db, type Repos } from '../db/index.js';
+import { closeCore, openCore, type Core } from '../core/core.js';
+import { createLogger, SecretRegistry } from '../core/logger.js';
 
-/** Run a CLI command against the daemon's database (WAL lets it do so while the daemon runs). */
-export function withRepos<T>(config: Config, fn: (repos: Repos, db: Db) => T): T {
-  const db = openDatabase(dataPaths(config).database);
+/**
+ * Run a CLI command against the daemon's data (WAL lets it do so while the daemon runs), with the
+ * same core the daemon builds, so a command uses the features' own factories. Its log is silent
+ * and its events reach nobody: a running daemon announces what it picks up from the database.
+ */
+export function withCore<T>(config: Config, fn: (core: Core) => T): T {
+  const core = openCore({ config, log: createLogger({ level: 'silent', secrets: new SecretRegistry() }) });
   try {
-    return fn(createRepos(db), db);
+    return fn(core);
   } finally {
-    db.close();
-  }
-}
-
-export async function withReposAsync<T>(config: Config, fn: (repos: Repos, db: Db) => Promise<T>): Promise<T> {
-  const db = openDatabase(dataPaths(config).database);
-  try {
-    return await fn(createRepos(db), db);
-  } finally {
-    db.close();
+    closeCore(core);
   }
 }

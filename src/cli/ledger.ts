@@ -1,7 +1,7 @@
-import { Ledger } from '../review/ledger.js';
+import { createReview } from '../review/index.js';
 import { parse, UsageError } from './args.js';
 import { loadConfigForCommand, type Io } from './context.js';
-import { withRepos } from './db-command.js';
+import { withCore } from './db-command.js';
 
 /** `clipgate ledger verify | list`: exit 0 when the hash chain is intact, else 1 naming the first bad entry. */
 export function ledger(argv: string[], io: Io): number {
@@ -10,8 +10,8 @@ export function ledger(argv: string[], io: Io): number {
   if ((action !== 'verify' && action !== 'list') || extra.length > 0) throw new UsageError('ledger verify | list');
   const loaded = loadConfigForCommand(values.config, io);
   if (!loaded.ok) return 1;
-  return withRepos(loaded.config, (repos, db) => {
-    const chain = new Ledger({ db, repos });
+  return withCore(loaded.config, (core) => {
+    const chain = createReview(core).ledger;
     if (action === 'list') {
       for (const e of chain.list()) io.out([e.seq, e.at, e.action, e.clipId, e.shareId ?? '-', e.hash].join('\t'));
       return 0;

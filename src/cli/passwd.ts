@@ -2,7 +2,7 @@ import { SETTING } from '../db/repos/settings.js';
 import { hashPassword, validatePasswordStrength } from '../web/auth/password.js';
 import { parse } from './args.js';
 import { loadConfigForCommand, type Io } from './context.js';
-import { withRepos } from './db-command.js';
+import { withCore } from './db-command.js';
 import { readPassword } from './read-secret.js';
 
 /** `clipgate passwd`: set the owner password; every existing session is signed out. */
@@ -21,7 +21,7 @@ export async function passwd(argv: string[], io: Io): Promise<number> {
     return 1;
   }
   const hash = await hashPassword(password);
-  const signedOut = withRepos(loaded.config, (repos) => {
+  const signedOut = withCore(loaded.config, ({ repos }) => {
     repos.settings.set(SETTING.ownerPasswordHash, hash);
     repos.settings.delete(SETTING.setupCodeHash);
     return repos.sessions.deleteAll();

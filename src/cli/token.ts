@@ -2,7 +2,7 @@ import { systemClock } from '../core/clock.js';
 import { generateToken, hashToken } from '../web/auth/tokens.js';
 import { parse, UsageError } from './args.js';
 import { loadConfigForCommand, type Io } from './context.js';
-import { withRepos } from './db-command.js';
+import { withCore } from './db-command.js';
 
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -12,7 +12,7 @@ export function token(argv: string[], io: Io): number {
   const [action, name] = positionals;
   const loaded = loadConfigForCommand(values.config, io);
   if (!loaded.ok) return 1;
-  return withRepos(loaded.config, (repos) => {
+  return withCore(loaded.config, ({ repos }) => {
     switch (action) {
       case 'create': {
         if (!name || !NAME.test(name)) throw new UsageError('token create NAME: NAME must be 1-64 of A-Z a-z 0-9 . _ -');

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CameraConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
+import { removeIfExists } from '../core/durable.js';
 import { reportIfDiskFull } from '../core/disk-full.js';
 import { errorMessage } from '../core/errors.js';
 import type { EventBus, EventMap } from '../core/events.js';
@@ -13,7 +14,6 @@ import type { ClipTrigger } from '../core/types.js';
 import { concatArgs, concatListLine } from '../media/args.js';
 import { runMediaChecked } from '../media/run.js';
 import type { Segment, SegmentRing } from '../recorder/ring.js';
-import { removeIfExists } from './durable.js';
 import { EventWindow, type ClosedEvent } from './event-window.js';
 import type { ClipStore } from './store.js';
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
+import { commitFile, exists, moveFile, removeIfExists, sha256File } from '../core/durable.js';
 import { errorMessage } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
@@ -11,7 +12,6 @@ import { toClip, type ClipRecord, type ClipsRepo } from '../db/repos/clips.js';
 import { thumbnailArgs } from '../media/args.js';
 import { probeFile, type MediaInfo } from '../media/probe.js';
 import { runMediaChecked } from '../media/run.js';
-import { fsyncDir, fsyncFile, moveFile, removeIfExists, sha256File } from './durable.js';
 
 export interface AddClipInput {
   cameraId: string;
@@ -84,11 +84,9 @@ export class ClipStore implements Service {
     const videoTmp = path.join(dir, `.${id}.mp4${TEMP_SUFFIX}`);
     try {
       await (input.move ? moveFile(input.file, videoTmp) : copyFile(input.file, videoTmp));
-      await fsyncFile(videoTmp);
-      const [sha256, size, hasThumb] = await Promise.all([sha256File(videoTmp), stat(videoTmp), this.thumbnail(videoTmp, thumb, info)]);
-      await rename(videoTmp, video);
-      await fsyncDir(dir);
-      const record = this.record(id, input, info, sha256, size.size, path.join(relDir, `${id}.mp4`), hasThumb ? path.join(relDir, `${id}.jpg`) : null);
+      const [hashed, hasThumb] = await Promise.all([sha256File(videoTmp), this.thumbnail(videoTmp, thumb, info)]);
+      await commitFile(videoTmp, video);
+      const record = this.record(id, input, info, hashed.sha256, hashed.size, path.join(relDir, `${id}.mp4`), hasThumb ? path.join(relDir, `${id}.jpg`) : null);
       this.deps.clips.insert(record);
       const clip = toClip(record);
       this.deps.log.info({ clipId: id, camera: input.cameraId, trigger: input.trigger, durationMs: clip.durationMs }, 'clip stored');
@@ -135,8 +133,7 @@ export class ClipStore implements Service {
     try {
       const at = Math.min(1, info.durationMs / 2000);
       await runMediaChecked('ffmpeg', thumbnailArgs(video, tmp, at), { timeoutMs: 30_000 });
-      await fsyncFile(tmp);
-      await rename(tmp, thumb);
+      await commitFile(tmp, thumb);
       return true;
     } catch (err) {
       await removeIfExists(tmp);
@@ -172,14 +169,5 @@ export class ClipStore implements Service {
       missing++;
     }
     if (temps + orphans + missing > 0) this.deps.log.warn({ temps, orphans, missing }, 'clip store recovered from an unclean stop');
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
   }
 }

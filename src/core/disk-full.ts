@@ -2,6 +2,9 @@ import type { Clock } from './clock.js';
 import { errorMessage } from './errors.js';
 import type { EventBus } from './events.js';
 
+/** The problem the disk guard (src/retention/disk-guard.ts) raises while a disk is full. */
+export const DISK_FULL_PROBLEM = 'disk.full';
+
 /**
  * Whether an error means "no space": Node's ENOSPC/EDQUOT, SQLite's SQLITE_FULL, or ffmpeg's
  * message (it reports the errno as text on stderr).

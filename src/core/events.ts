@@ -29,7 +29,7 @@ export interface EventMap {
   'stats.changed': { pending: number; requests: number; diskFreeBytes: number };
   /**
    * A write failed for lack of space (ENOSPC, SQLITE_FULL); any writer may emit it (see
-   * reportIfDiskFull in src/jobs/disk-guard.ts). `path` is a folder on the full file system. The
+   * reportIfDiskFull in src/core/disk-full.ts). `path` is a folder on the full file system. The
    * disk guard raises the `disk.full` problem, runs retention and clears it when space is back.
    */
   'disk.full': { source: string; path: string; detail: string; at: string };

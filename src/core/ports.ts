@@ -67,12 +67,13 @@ export interface Stats {
   diskFreeBytes: number;
 }
 
-/** The interfaces the web API, MQTT bridge and CLI reach the services through; App fills them as it builds modules. */
+/** The interfaces the web API and the MQTT bridge reach the services through; App builds them from the feature factories. */
 export interface Controls {
-  cameras?: CameraControl;
-  review?: ReviewControl;
-  shares?: ShareControl;
+  cameras: CameraControl;
+  review: ReviewControl;
+  shares: ShareControl;
+  ledger: LedgerControl;
+  stats: () => Stats;
+  /** Absent without a platform (outside the demo): no requests for assistance are polled. */
   requests?: RequestsControl;
-  ledger?: LedgerControl;
-  stats?: () => Stats;
 }

@@ -1,4 +1,4 @@
-/** Domain objects shared by every module; their shapes are the public API contract (DESIGN.md). */
+/** Domain objects shared by every module; their shapes are the public API contract (README "HTTP API", docs/web.md). */
 
 export type CameraStatus = 'online' | 'offline' | 'privacy';
 export type ClipStatus = 'pending' | 'approved' | 'rejected';
@@ -48,6 +48,14 @@ export interface Share {
   error?: string;
   createdAt: string;
   uploadedAt?: string;
+}
+
+/** What the owner can do with a share now; `delete` deletes the shared clip (DELETE /api/clips/:id). */
+export type ShareAction = 'revoke' | 'retry' | 'delete';
+
+/** A Share as the API and the event stream send it: with the actions its status allows (core/share-rules.ts). */
+export interface ShareView extends Share {
+  actions: ShareAction[];
 }
 
 export interface AssistanceRequest {

@@ -4,6 +4,7 @@ import { ClipsRepo } from './repos/clips.js';
 import { JobRunsRepo } from './repos/job-runs.js';
 import { LedgerRepo } from './repos/ledger.js';
 import { RequestsRepo } from './repos/requests.js';
+import { RetentionRepo } from './repos/retention.js';
 import { SharesRepo } from './repos/shares.js';
 import { SessionsRepo } from './repos/sessions.js';
 import { SettingsRepo } from './repos/settings.js';
@@ -22,6 +23,8 @@ export interface Repos {
   sessions: SessionsRepo;
   jobRuns: JobRunsRepo;
   requests: RequestsRepo;
+  /** Retention's selections across clips and shares. */
+  retention: RetentionRepo;
 }
 
 export function createRepos(db: Db): Repos {
@@ -35,5 +38,6 @@ export function createRepos(db: Db): Repos {
     sessions: new SessionsRepo(db),
     jobRuns: new JobRunsRepo(db),
     requests: new RequestsRepo(db),
+    retention: new RetentionRepo(db),
   };
 }

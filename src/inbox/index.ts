@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Core } from '../app.js';
+import type { Core } from '../core/core.js';
 import type { ClipStore } from '../clips/store.js';
 import { probeFile } from '../media/probe.js';
 import type { InboxTuning } from './ingest.js';

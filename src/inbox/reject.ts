@@ -1,5 +1,6 @@
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { exists } from '../core/durable.js';
 import { REJECTED_DIR, type InboxRejection } from './rules.js';
 
 export interface RejectedEntry {
@@ -7,15 +8,6 @@ export interface RejectedEntry {
   file: string;
   /** Its `<name>.reason` file. */
   reasonFile: string;
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `clip.mp4`, then `clip-1.mp4`, `clip-2.mp4`...: a camera re-sending the same name never overwrites an earlier refusal. */

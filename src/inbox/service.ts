@@ -5,7 +5,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { EventBus } from '../core/events.js';
 import type { Problems } from '../core/problems.js';
 import type { Service } from '../core/service.js';
-import { DISK_FULL_PROBLEM, reportIfDiskFull } from '../jobs/disk-guard.js';
+import { DISK_FULL_PROBLEM, reportIfDiskFull } from '../core/disk-full.js';
 import { Ingester, type IngestDeps, type IngestOutcome, type InboxTuning } from './ingest.js';
 import { moveToRejected } from './reject.js';
 import { DEFAULT_MAX_INBOX_BYTES, InboxRejection, isIgnoredName, isWatchable } from './rules.js';

@@ -168,11 +168,6 @@ export function finishArgs(intermediate: string, output: string): string[] {
   ];
 }
 
-/** ffprobe: frame rate, size and streams of the input. */
-export function probeArgs(input: string): string[] {
-  return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', input];
-}
-
 /** ffprobe: video packet times and flags without decoding ("K" in flags marks a keyframe). */
 export function keyframeProbeArgs(input: string): string[] {
   return ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', input];

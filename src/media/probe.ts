@@ -2,10 +2,13 @@ import { AppError } from '../core/errors.js';
 import { probeArgs } from './args.js';
 import { runMediaChecked } from './run.js';
 
+/** What clipgate needs to know about a media file: the one probe of the code base. */
 export interface MediaInfo {
   durationMs: number;
   width: number;
   height: number;
+  /** Frames per second of the video stream (0 when ffprobe does not say). */
+  fps: number;
   videoCodec: string;
   audioCodec: string | null;
   /** Start of the first packet in the container, in seconds (non-zero after a stream copy). */
@@ -13,8 +16,16 @@ export interface MediaInfo {
 }
 
 interface RawProbe {
-  streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number }[];
+  streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number; avg_frame_rate?: string; r_frame_rate?: string }[];
   format?: { duration?: string; start_time?: string };
+}
+
+/** `30000/1001` → 29.97; 0 for a missing or degenerate ratio (`0/0`). */
+function frameRate(text: string | undefined): number {
+  if (!text) return 0;
+  const [num, den] = text.split('/').map(Number);
+  if (!num || !den) return 0;
+  return num / den;
 }
 
 /** Parse ffprobe's JSON; a file without a video stream or a duration is not a clip. */
@@ -34,6 +45,7 @@ export function parseProbe(json: string): MediaInfo {
     durationMs: Math.round(duration * 1000),
     width: video.width,
     height: video.height,
+    fps: frameRate(video.avg_frame_rate) || frameRate(video.r_frame_rate),
     videoCodec: video.codec_name ?? 'unknown',
     audioCodec: audio?.codec_name ?? null,
     startSeconds: Number(raw.format?.start_time ?? 0) || 0,

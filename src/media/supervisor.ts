@@ -1,21 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { backoffDelay, type BackoffPolicy } from '../core/backoff.js';
 import { errorMessage } from '../core/errors.js';
 import { maskUrlCredentials, type Logger } from '../core/logger.js';
+import { LineSplitter } from './run.js';
 
-export interface Backoff {
-  minMs: number;
-  maxMs: number;
+/** Restart pacing of a supervised child: the shared backoff, reset by a run that lasted healthyMs. */
+export interface RestartPolicy extends Partial<BackoffPolicy> {
   /** A run that lasted this long counts as healthy and resets the backoff. */
-  healthyMs: number;
+  healthyMs?: number;
 }
 
-export const DEFAULT_BACKOFF: Backoff = { minMs: 1_000, maxMs: 60_000, healthyMs: 60_000 };
-
-/** 1 s, 2 s, 4 s ... capped at maxMs; `failures` counts consecutive unhealthy runs (1 = first). */
-export function backoffDelay(failures: number, b: Backoff = DEFAULT_BACKOFF): number {
-  const exp = Math.min(Math.max(failures - 1, 0), 30);
-  return Math.min(b.maxMs, b.minMs * 2 ** exp);
-}
+/** 1 s, 2 s, 4 s ... up to 60 s (DEFAULT_BACKOFF); a run of a minute counts as healthy. */
+const HEALTHY_MS = 60_000;
 
 export interface RunEnd {
   /** Why the run ended, for camera status (`lastError`). */
@@ -27,7 +23,7 @@ export interface SupervisorDeps {
   name: string;
   log: Logger;
   command?: string;
-  backoff?: Backoff;
+  backoff?: RestartPolicy;
   /** Builds the argv of the next run (may resolve stream URLs first); a throw counts as a failed run. */
   prepare(signal: AbortSignal): Promise<string[]>;
   /** Called with each fresh child, to read its stdout. */
@@ -122,27 +118,19 @@ export class Supervisor {
   }
 
   private pipeStderr(child: ChildProcess): void {
-    let buf = '';
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        // Masked here as well as in the logger: the line also becomes the camera's lastError.
-        const line = maskUrlCredentials(buf.slice(0, nl).trim());
-        buf = buf.slice(nl + 1);
-        if (line === '') continue;
-        this.lastStderr = line.slice(0, 300);
-        // While stopping, ffmpeg's complaints about the interrupted segment are expected noise.
-        if (this.running) this.deps.log.warn({ ffmpeg: line }, 'ffmpeg');
-        else this.deps.log.debug({ ffmpeg: line }, 'ffmpeg');
-      }
-      if (buf.length > 4_096) buf = '';
+    // Masked here as well as in the logger: the line also becomes the camera's lastError.
+    const lines = new LineSplitter((line) => {
+      this.lastStderr = line.slice(0, 300);
+      // While stopping, ffmpeg's complaints about the interrupted segment are expected noise.
+      if (this.running) this.deps.log.warn({ ffmpeg: line }, 'ffmpeg');
+      else this.deps.log.debug({ ffmpeg: line }, 'ffmpeg');
     });
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => lines.push(chunk));
   }
 
   private ended(end: RunEnd): void {
-    this.failures = end.ranMs >= (this.deps.backoff ?? DEFAULT_BACKOFF).healthyMs ? 1 : this.failures + 1;
+    this.failures = end.ranMs >= (this.deps.backoff?.healthyMs ?? HEALTHY_MS) ? 1 : this.failures + 1;
     this.deps.onEnd?.(end);
     if (!this.running) return;
     const delay = backoffDelay(this.failures, this.deps.backoff);

@@ -7,10 +7,10 @@ import type { Logger } from '../core/logger.js';
 import type { CameraControl, CameraView, Stats } from '../core/ports.js';
 import type { Problems } from '../core/problems.js';
 import type { Service } from '../core/service.js';
-import type { BackoffOptions } from './backoff.js';
+import type { ReconnectOptions } from './reconnect.js';
 import { handleCommand } from './commands.js';
 import { MqttConnection } from './connection.js';
-import { configFilter, discoveryMessages, type DiscoveryMessage } from './discovery.js';
+import { configFilter, discoveryMessages, type DiscoveryMessage } from './ha-discovery.js';
 import { EVENT_NAMES, eventMessage } from './events.js';
 import { onOff, topicMap, type TopicMap } from './topics.js';
 
@@ -34,7 +34,7 @@ export interface MqttBridgeDeps {
   snapshot: (cameraId: string) => Promise<Buffer | undefined>;
   version: string;
   retained?: RetainedStore;
-  backoff?: BackoffOptions;
+  backoff?: ReconnectOptions;
   /** How often free disk and counts are re-read and published when changed. Default 60 s. */
   statsIntervalMs?: number;
 }
@@ -84,7 +84,7 @@ export class MqttBridge implements Service {
     return this.conn.connected;
   }
 
-  /** Connection attempts in the last minute (bounded by the backoff; see backoff.ts). */
+  /** Connection attempts in the last minute (bounded by the reconnect pacing; see reconnect.ts). */
   attemptsInLastMinute(): number {
     return this.conn.attemptsInLastMinute();
   }

@@ -13,8 +13,8 @@ export interface CommandDeps {
 
 /**
  * Runs one message from a `.../set` topic. Only privacy and trigger exist; there is no command
- * that approves, rejects, shares or deletes a clip, by design (DESIGN.md: approval is never
- * possible over MQTT). Bad input is logged and ignored, never thrown.
+ * that approves, rejects, shares or deletes a clip, by design (README "Home Assistant and MQTT":
+ * approval is never possible over MQTT). Bad input is logged and ignored, never thrown.
  */
 export async function handleCommand(deps: CommandDeps, topic: string, payload: string, retained: boolean): Promise<void> {
   const { log, cameras } = deps;

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import { maskUrlCredentials, type Logger } from '../core/logger.js';
 import type { Problems } from '../core/problems.js';
-import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { DEFAULT_RECONNECT, ReconnectPacing, type ReconnectOptions } from './reconnect.js';
 
 export interface ConnectionOptions {
   url: string;
@@ -22,7 +22,7 @@ export interface ConnectionDeps {
   clock: Clock;
   problems: Problems;
   options: ConnectionOptions;
-  backoff?: BackoffOptions;
+  backoff?: ReconnectOptions;
   /** After every CONNACK: subscribe and publish the current state. */
   onConnect: () => Promise<void>;
   onMessage: (topic: string, payload: Buffer, retained: boolean) => void;
@@ -56,11 +56,11 @@ export class MqttConnection {
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
   private lastReason: string | undefined;
-  private readonly backoff: Backoff;
+  private readonly backoff: ReconnectPacing;
   private readonly url: string;
 
   constructor(private readonly deps: ConnectionDeps) {
-    this.backoff = new Backoff(deps.backoff ?? DEFAULT_BACKOFF);
+    this.backoff = new ReconnectPacing(deps.backoff ?? DEFAULT_RECONNECT);
     this.url = maskUrlCredentials(deps.options.url);
   }
 

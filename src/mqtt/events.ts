@@ -1,6 +1,6 @@
 import type { EventMap, EventName } from '../core/events.js';
 
-/** A message on `<prefix>/events` (DESIGN.md): not retained, QoS 1. */
+/** A message on `<prefix>/events` (docs/mqtt.md): not retained, QoS 1. */
 export interface EventMessage {
   type: EventName;
   clipId?: string;

@@ -1,5 +1,5 @@
 /**
- * The MQTT topic map (DESIGN.md "MQTT"). Every topic the bridge publishes or listens on is built
+ * The MQTT topic map (docs/mqtt.md). Every topic the bridge publishes or listens on is built
  * here, so the contract lives in one place and the tests can assert on it.
  */
 

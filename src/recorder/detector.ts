@@ -3,7 +3,7 @@ import type { RegionConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { detectArgs } from '../media/args.js';
-import { Supervisor, type Backoff } from '../media/supervisor.js';
+import { Supervisor, type RestartPolicy } from '../media/supervisor.js';
 import { changedFraction, MotionState, zoneMask, type MotionRules } from './motion.js';
 
 /** Analysis frame size: big enough to see a person at the sub stream's distance, 9 KiB a frame. */
@@ -22,7 +22,7 @@ export interface DetectorDeps {
   onMotion(active: boolean): void;
   /** Optional: each frame's score, for diagnostics and tests. */
   onScore?(score: number): void;
-  backoff?: Backoff;
+  backoff?: RestartPolicy;
 }
 
 /**

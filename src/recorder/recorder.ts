@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { recordArgs, type RecordInput } from '../media/args.js';
-import { Supervisor, type Backoff } from '../media/supervisor.js';
+import { LineSplitter } from '../media/run.js';
+import { Supervisor, type RestartPolicy } from '../media/supervisor.js';
 import { notePid, reapOrphan } from './orphans.js';
 import { parseSegmentLine, Segment, SegmentRing, StreamClock, unlinkAll } from './ring.js';
 
@@ -23,7 +24,7 @@ export interface RecorderDeps {
   segmentSeconds?: number;
   /** No finished segment for this long while running means a stalled stream: restart ffmpeg. */
   stallMs?: number;
-  backoff?: Backoff;
+  backoff?: RestartPolicy;
 }
 
 /**
@@ -107,22 +108,15 @@ export class Recorder {
   private attach(child: ChildProcess): void {
     notePid(this.pidFile, child.pid).catch((err: unknown) => this.deps.log.debug({ err }, 'could not note the ffmpeg pid'));
     const clock = new StreamClock();
-    let buf = '';
+    const lines = new LineSplitter((line) => this.onListLine(line, clock));
     child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        this.onListLine(buf.slice(0, nl), clock);
-        buf = buf.slice(nl + 1);
-      }
-    });
+    child.stdout?.on('data', (chunk: string) => lines.push(chunk));
   }
 
   private onListLine(line: string, clock: StreamClock): void {
     const parsed = parseSegmentLine(line);
     if (!parsed) {
-      if (line.trim() !== '') this.deps.log.debug({ line }, 'unexpected segment list line');
+      this.deps.log.debug({ line }, 'unexpected segment list line');
       return;
     }
     const now = this.deps.clock.now();

@@ -8,8 +8,10 @@ import type { Service } from '../core/service.js';
 import type { Db, Repos } from '../db/index.js';
 import { toClip, type ClipRecord } from '../db/repos/clips.js';
 import { toShare, type ShareRecord } from '../db/repos/shares.js';
-import { ExportAbortedError, probeMedia, runExport } from '../media/export-runner.js';
-import { commitFile, exists, exportFileName, removeStrayTemps, sha256File, tempExportPath } from './files.js';
+import { ExportAbortedError, runExport } from '../media/export.js';
+import { probeFile } from '../media/probe.js';
+import { commitFile, exists, sha256File } from '../core/durable.js';
+import { exportFileName, removeStrayTemps, tempExportPath } from './files.js';
 import { parseStoredOptions } from './options.js';
 
 export interface ExportWorkerDeps {
@@ -45,14 +47,15 @@ export class ExportWorker implements Service {
   private readonly known = new Set<string>();
   private active: { shareId: string; abort: AbortController; done: Promise<void> } | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private stopping = false;
+  /** Between start() and stop(); a kick outside that (the CLI's review service) only waits in the database. */
+  private running = false;
 
   constructor(private readonly deps: ExportWorkerDeps) {}
 
   async start(): Promise<void> {
-    this.stopping = false;
     const stray = await removeStrayTemps(this.deps.exportsDir);
     if (stray.length > 0) this.deps.log.warn({ files: stray }, 'removed unfinished exports left by a crash');
+    this.running = true;
     for (const s of this.deps.repos.shares.listByStatus('exporting')) this.known.add(s.id);
     this.scan();
     this.timer = setInterval(() => this.scan(), this.deps.pollMs ?? DEFAULT_POLL_MS);
@@ -60,7 +63,7 @@ export class ExportWorker implements Service {
 
   /** Stops the running ffmpeg; its share stays `exporting` and is exported again on the next start. */
   async stop(): Promise<void> {
-    this.stopping = true;
+    this.running = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.pending.length = 0;
@@ -83,7 +86,7 @@ export class ExportWorker implements Service {
   }
 
   private scan(): void {
-    if (this.stopping) return;
+    if (!this.running) return;
     let rows: ShareRecord[];
     try {
       rows = this.deps.repos.shares.listByStatus('exporting');
@@ -110,13 +113,13 @@ export class ExportWorker implements Service {
   }
 
   private enqueue(shareId: string): void {
-    if (this.stopping || this.active?.shareId === shareId || this.pending.includes(shareId)) return;
+    if (!this.running || this.active?.shareId === shareId || this.pending.includes(shareId)) return;
     this.pending.push(shareId);
     this.pump();
   }
 
   private pump(): void {
-    if (this.active || this.stopping) return;
+    if (this.active || !this.running) return;
     const shareId = this.pending.shift();
     if (shareId === undefined) return;
     const abort = new AbortController();
@@ -167,7 +170,7 @@ export class ExportWorker implements Service {
       onProgress: (percent) => this.deps.bus.emit('share.progress', { shareId: share.id, phase: 'export', percent }),
       onStderr: (line) => log.debug({ ffmpeg: line }, 'ffmpeg'),
     });
-    const out = await probeMedia(temp, { ffprobe: this.deps.ffprobe, signal });
+    const out = await probeFile(temp, { ffprobe: this.deps.ffprobe, signal });
     const hash = await sha256File(temp);
     const recordedAt = new Date(Date.parse(clip.startedAt) + (opts.trim?.startMs ?? 0)).toISOString();
     return { mode: made.mode, durationMs: out.durationMs, recordedAt, ...hash };

@@ -1,6 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Temp exports start with a dot and end in .tmp.mp4 (plus .stage1.mp4 for the encode's first pass). */
@@ -31,54 +30,4 @@ export async function removeStrayTemps(dir: string): Promise<string[]> {
   const stray = names.filter(isTempExport);
   await Promise.all(stray.map((n) => rm(path.join(dir, n), { force: true })));
   return stray;
-}
-
-async function fsyncPath(p: string): Promise<void> {
-  const fh = await open(p, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Make a finished temp file durable, then give it its final name (temp + fsync + rename + fsync dir). */
-export async function commitFile(temp: string, final: string): Promise<void> {
-  await fsyncPath(temp);
-  await rename(temp, final);
-  await fsyncPath(path.dirname(final));
-}
-
-export async function sha256File(file: string): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(file)) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    hash.update(buf);
-  }
-  return { sha256: hash.digest('hex'), size };
-}
-
-export async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Remove files, ignoring ones already gone; returns the ones that could not be removed. */
-export async function removeFiles(files: (string | null | undefined)[]): Promise<string[]> {
-  const failed: string[] = [];
-  for (const f of files) {
-    if (!f) continue;
-    try {
-      await rm(f, { force: true });
-    } catch {
-      failed.push(f);
-    }
-  }
-  return failed;
 }

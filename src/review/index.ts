@@ -1,11 +1,11 @@
-import type { Core } from '../app.js';
+import type { Core } from '../core/core.js';
 import { ExportWorker } from './exporter.js';
 import { Ledger } from './ledger.js';
 import { ReviewService } from './review.js';
 
 export { ExportWorker } from './exporter.js';
 export { Ledger, verifyChain, canonicalJson, entryHash, GENESIS_HASH, type LedgerInput, type VerifyResult } from './ledger.js';
-export { ReviewService, BUSY_SHARE } from './review.js';
+export { ReviewService } from './review.js';
 export { resolveOptions, parseStoredOptions, toShareOptions, type StoredOptions } from './options.js';
 
 export interface ReviewModule {
@@ -14,27 +14,19 @@ export interface ReviewModule {
   exporter: ExportWorker;
 }
 
-/** Build the review module from the daemon's core; app.ts adds `exporter` as a service. */
+/**
+ * The review side from the daemon's core: the review service (the daemon's and the CLI's), the
+ * share ledger and the export worker. Only the daemon starts the worker; an approval made by the
+ * CLI waits in `exporting` until the daemon's worker finds it.
+ */
 export function createReview(core: Core, opts: { pollMs?: number } = {}): ReviewModule {
   const ledger = new Ledger({ db: core.db, repos: core.repos });
-  const exporter = new ExportWorker({
-    db: core.db,
-    repos: core.repos,
-    clock: core.clock,
-    bus: core.bus,
-    log: core.log.child({ module: 'export' }),
-    dataDir: core.paths.dataDir,
-    exportsDir: core.paths.exports,
-    pollMs: opts.pollMs,
-  });
+  const base = { db: core.db, repos: core.repos, clock: core.clock, bus: core.bus, dataDir: core.paths.dataDir };
+  const exporter = new ExportWorker({ ...base, log: core.log.child({ module: 'export' }), exportsDir: core.paths.exports, pollMs: opts.pollMs });
   const review = new ReviewService({
-    db: core.db,
-    repos: core.repos,
-    clock: core.clock,
-    bus: core.bus,
+    ...base,
     log: core.log.child({ module: 'review' }),
     config: core.config,
-    dataDir: core.paths.dataDir,
     ledger,
     onExportQueued: (shareId) => exporter.kick(shareId),
   });

@@ -7,7 +7,8 @@ import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { ApproveInput, ReviewControl } from '../core/ports.js';
-import type { Clip, Region, Share, ShareOptions, ShareStatus } from '../core/types.js';
+import { isClipDeletable, isRetryable } from '../core/share-rules.js';
+import type { Clip, Region, Share, ShareOptions } from '../core/types.js';
 import type { Db, Repos } from '../db/index.js';
 import { toClip, type ClipRecord } from '../db/repos/clips.js';
 import { toShare, type ShareRecord } from '../db/repos/shares.js';
@@ -26,9 +27,6 @@ export interface ReviewDeps {
   /** Called after an approval or retry committed; the export worker starts the export. */
   onExportQueued?: (shareId: string) => void;
 }
-
-/** While a share is in one of these, its clip file and export are in use and the clip cannot be deleted (revoke first). */
-export const BUSY_SHARE: readonly ShareStatus[] = ['exporting', 'queued', 'uploading'];
 
 /**
  * The review state machine: pending → approved (creates the Share) or rejected; any clip can
@@ -88,7 +86,7 @@ export class ReviewService implements ReviewControl {
       const clip = repos.clips.get(clipId);
       if (!clip) throw new AppError('CLIP_NOT_FOUND', `no clip ${clipId}`);
       const share = repos.shares.getByClip(clipId);
-      if (share && BUSY_SHARE.includes(share.status)) {
+      if (share && !isClipDeletable(share.status)) {
         throw new AppError('NOT_DELETABLE', `clip ${clipId} has a share that is ${share.status}; revoke it (or wait for it to finish) before deleting`);
       }
       repos.clips.markDeleted(clipId, at);
@@ -110,10 +108,10 @@ export class ReviewService implements ReviewControl {
     const tx = db.transaction(() => {
       const share = repos.shares.get(shareId);
       if (!share) throw new AppError('SHARE_NOT_FOUND', `no share ${shareId}`);
-      if (share.status !== 'failed' || share.sha256 !== null) throw new AppError('NOT_RETRYABLE', `share ${shareId} is ${share.status}; only a failed export can be retried`);
+      if (!isRetryable(share.status) || share.sha256 !== null) throw new AppError('NOT_RETRYABLE', `share ${shareId} is ${share.status}; only a failed export can be retried`);
       const clip = repos.clips.get(share.clipId);
       if (!clip || clip.fileDeletedAt) throw new AppError('NOT_RETRYABLE', `the clip of share ${shareId} has been deleted`);
-      if (!repos.shares.update(shareId, { status: 'exporting', error: null }, at, 'failed')) throw new AppError('NOT_RETRYABLE', `share ${shareId} changed meanwhile`);
+      if (!repos.shares.update(shareId, { status: 'exporting', error: null }, at, share.status)) throw new AppError('NOT_RETRYABLE', `share ${shareId} changed meanwhile`);
       return this.mustShare(shareId);
     });
     const share = tx.immediate();
@@ -130,17 +128,17 @@ export class ReviewService implements ReviewControl {
   retry(shareId: string): Share {
     const rec = this.deps.repos.shares.get(shareId);
     if (!rec) throw new AppError('SHARE_NOT_FOUND', `no share ${shareId}`);
-    if (rec.status === 'failed' && rec.sha256 === null) return this.retryExport(shareId);
+    if (isRetryable(rec.status) && rec.sha256 === null) return this.retryExport(shareId);
     const { db, repos, clock, bus } = this.deps;
     const at = clock.iso();
     const share = db
       .transaction(() => {
         const current = repos.shares.get(shareId);
-        if (!current || current.status !== 'failed') throw new AppError('NOT_RETRYABLE', `share ${shareId} is ${current?.status ?? 'gone'}; only a failed share can be retried`);
+        if (!current || !isRetryable(current.status)) throw new AppError('NOT_RETRYABLE', `share ${shareId} is ${current?.status ?? 'gone'}; only a failed share can be retried`);
         if (!current.exportPath || !existsSync(path.resolve(this.deps.dataDir, current.exportPath))) {
           throw new AppError('NOT_RETRYABLE', `the export of share ${shareId} is gone (deleted by retention); approve the clip again is not possible, revoke it instead`);
         }
-        repos.shares.update(shareId, { status: 'queued', error: null, attempts: 0, nextAttemptAt: null }, at, 'failed');
+        repos.shares.update(shareId, { status: 'queued', error: null, attempts: 0, nextAttemptAt: null }, at, current.status);
         return this.mustShare(shareId);
       })
       .immediate();

@@ -1,7 +1,9 @@
 import type { CameraView, RequestView } from '../core/ports.js';
-import type { Clip, LedgerEntry, Problem, Share } from '../core/types.js';
+import type { Clip, LedgerEntry, Problem, ShareAction, ShareView } from '../core/types.js';
 
-export type { CameraView, Clip, Problem, RequestView, Share };
+/** A share as the API sends it: with the actions (`revoke`, `retry`, `delete`) its status allows now. */
+export type Share = ShareView;
+export type { CameraView, Clip, Problem, RequestView, ShareAction };
 export type LedgerRow = Pick<LedgerEntry, 'seq' | 'at' | 'action' | 'clipId' | 'shareId' | 'sha256' | 'prevHash' | 'hash'>;
 export interface SessionInfo {
   authenticated: boolean;

@@ -1,15 +1,15 @@
-import type { Core } from '../app.js';
-import type { Scheduler } from '../jobs/scheduler.js';
+import type { BackoffPolicy } from '../core/backoff.js';
+import type { Core } from '../core/core.js';
 import type { Service } from '../core/service.js';
+import { DemoPlatformService } from '../demo/platform-service.js';
+import type { Scheduler } from '../jobs/scheduler.js';
 import { AssistanceService } from './assistance.js';
-import type { BackoffPolicy } from './backoff.js';
-import { DemoPlatformService } from './demo-platform.js';
 import type { LedgerWriter, PlatformSettings } from './ports.js';
 import { ShareService } from './share-control.js';
 import { Uploader } from './uploader.js';
 
 export { AssistanceService, POLL_JOB } from './assistance.js';
-export { Uploader, AUTH_PROBLEM, UNREACHABLE_PROBLEM } from './uploader.js';
+export { Uploader, AUTH_PROBLEM, UNREACHABLE_PROBLEM, UPLOAD_BACKOFF } from './uploader.js';
 export { ShareService } from './share-control.js';
 export { TusClient, TusHttpError } from './tus-client.js';
 export { encodeMetadata, decodeMetadata, type UploadMetadata } from './metadata.js';
@@ -20,14 +20,14 @@ export interface UploadModule {
   /** Absent without a platform (and outside the demo): nothing is uploaded. */
   uploader?: Uploader;
   requests?: AssistanceService;
-  /** Services for app.ts to add, in start order. */
+  /** Services for app.ts to add, in start order (all optional: a platform down at start is a problem). */
   services: Service[];
 }
 
 export interface UploadModuleOptions {
   ledger: LedgerWriter;
   scheduler: Scheduler;
-  backoff?: BackoffPolicy;
+  backoff?: Partial<BackoffPolicy>;
   pollIntervalMs?: number;
 }
 

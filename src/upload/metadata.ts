@@ -1,4 +1,4 @@
-/** What the platform protocol (DESIGN.md) sends with every upload, exactly these keys. */
+/** What the platform protocol (docs/upload.md) sends with every upload, exactly these keys. */
 export interface UploadMetadata {
   filename: string;
   filetype: 'video/mp4';

@@ -1,4 +1,8 @@
+import type { Clock } from '../core/clock.js';
+import type { EventBus } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
 import type { LedgerAction, LedgerEntry } from '../core/types.js';
+import type { Db, Repos } from '../db/index.js';
 
 /** What the upload side appends to the share ledger; the review module's Ledger implements it. */
 export interface LedgerAppendInput {
@@ -23,4 +27,14 @@ export interface PlatformSettings {
   maxUploadKbps: number;
   concurrency: number;
   chunkSizeBytes: number;
+}
+
+/** What every part of the upload side works with. */
+export interface UploadBaseDeps {
+  db: Db;
+  repos: Repos;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  ledger: LedgerWriter;
 }

@@ -4,7 +4,7 @@ import type { AssistanceRequest } from '../core/types.js';
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO 8601 time');
 
-/** The platform's answer to GET {url}/requests, exactly as DESIGN.md specifies it. */
+/** The platform's answer to GET {url}/requests, exactly as the platform protocol specifies it (docs/upload.md). */
 const requestSchema = z.object({
   id: z.string().min(1).max(200),
   agency: z.string().max(500).default(''),

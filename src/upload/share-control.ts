@@ -1,28 +1,16 @@
-import type { Clock } from '../core/clock.js';
 import { AppError, errorMessage } from '../core/errors.js';
-import type { EventBus } from '../core/events.js';
-import type { Logger } from '../core/logger.js';
 import type { ShareControl } from '../core/ports.js';
-import type { Share, ShareStatus } from '../core/types.js';
-import type { Db, Repos } from '../db/index.js';
+import { inUploadQueue, isRevocable } from '../core/share-rules.js';
+import type { Share } from '../core/types.js';
 import { toShare, type ShareRecord } from '../db/repos/shares.js';
-import type { LedgerWriter } from './ports.js';
+import type { UploadBaseDeps } from './ports.js';
 import type { TusResponse } from './tus-client.js';
 import type { Uploader } from './uploader.js';
 
-export interface ShareControlDeps {
-  db: Db;
-  repos: Repos;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
-  ledger: LedgerWriter;
+export interface ShareControlDeps extends UploadBaseDeps {
   /** Absent when no platform is configured: then only never-uploaded shares can be revoked. */
   uploader?: Uploader;
 }
-
-/** Statuses a share can be revoked from; `exporting` belongs to the exporter and `revoked` is final. */
-const REVOCABLE: ReadonlySet<ShareStatus> = new Set(['queued', 'uploading', 'uploaded', 'failed']);
 
 /** Platform answers that mean the upload no longer exists there, which is what revocation wants. */
 const GONE = new Set([200, 204, 404, 410]);
@@ -49,7 +37,7 @@ export class ShareService implements ShareControl {
   async revoke(id: string): Promise<Share> {
     const first = this.deps.repos.shares.get(id);
     if (!first) throw new AppError('SHARE_NOT_FOUND', `share ${id} not found`);
-    if (!REVOCABLE.has(first.status)) throw new AppError('NOT_REVOCABLE', `share ${id} is ${first.status} and cannot be revoked`);
+    if (!isRevocable(first.status)) throw new AppError('NOT_REVOCABLE', `share ${id} is ${first.status} and cannot be revoked`);
     if (this.revoking.has(id)) throw new AppError('NOT_REVOCABLE', `share ${id} is already being revoked`);
     this.revoking.add(id);
     const uploader = this.deps.uploader;
@@ -57,7 +45,7 @@ export class ShareService implements ShareControl {
       // Stop the bytes first: nothing more may go out once the owner has withdrawn consent.
       await uploader?.hold(id);
       const rec = this.deps.repos.shares.get(id);
-      if (!rec || !REVOCABLE.has(rec.status)) throw new AppError('NOT_REVOCABLE', `share ${id} changed while being revoked`);
+      if (!rec || !isRevocable(rec.status)) throw new AppError('NOT_REVOCABLE', `share ${id} changed while being revoked`);
       const answer = rec.uploadUrl ? await this.terminate(rec) : null;
       return this.commit(rec, answer);
     } finally {
@@ -89,7 +77,7 @@ export class ShareService implements ShareControl {
 
   /** A half-sent share whose revocation failed must not resume uploading: park it as failed. */
   private stopPartial(rec: ShareRecord, error: string): void {
-    if (rec.status !== 'queued' && rec.status !== 'uploading') return;
+    if (!inUploadQueue(rec.status)) return;
     const { repos, clock, bus } = this.deps;
     if (repos.shares.update(rec.id, { status: 'failed', error, nextAttemptAt: null }, clock.iso(), rec.status)) {
       const updated = repos.shares.get(rec.id);

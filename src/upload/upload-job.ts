@@ -1,16 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Clock } from '../core/clock.js';
+import { sha256File } from '../core/durable.js';
 import { errorMessage } from '../core/errors.js';
-import type { EventBus } from '../core/events.js';
-import type { Logger } from '../core/logger.js';
 import type { ShareOptions } from '../core/types.js';
-import type { Db, Repos } from '../db/index.js';
+import type { ClipRecord } from '../db/repos/clips.js';
 import { toShare, type ShareRecord } from '../db/repos/shares.js';
-import { sha256File } from './hash.js';
 import { encodeMetadata, type UploadMetadata } from './metadata.js';
-import type { LedgerWriter, PlatformSettings } from './ports.js';
+import type { PlatformSettings, UploadBaseDeps } from './ports.js';
 import { ThrottleStream } from './throttle.js';
 import { TusClient, TusHttpError } from './tus-client.js';
 
@@ -22,13 +18,7 @@ export type JobOutcome =
   | { kind: 'failed'; reason: string; status?: number }
   | { kind: 'retry'; reason: string };
 
-export interface UploadJobDeps {
-  db: Db;
-  repos: Repos;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
-  ledger: LedgerWriter;
+export interface UploadJobDeps extends UploadBaseDeps {
   client: TusClient;
   settings: PlatformSettings;
   dataDir: string;
@@ -45,6 +35,8 @@ const PROGRESS_INTERVAL_MS = 250;
  */
 export class UploadJob {
   private lastProgressAt = 0;
+  /** The share's clip, read once per attempt (its hash and times never change). */
+  private clip: ClipRecord | undefined;
 
   constructor(
     private readonly deps: UploadJobDeps,
@@ -69,8 +61,7 @@ export class UploadJob {
     const share = this.share;
     if (!share.exportPath || !share.sha256) return { kind: 'failed', reason: 'share has no export to upload' };
     const file = path.resolve(this.deps.dataDir, share.exportPath);
-    const size = (await stat(file)).size;
-    const actual = await sha256File(file);
+    const { sha256: actual, size } = await sha256File(file);
     if (actual !== share.sha256) {
       return { kind: 'failed', reason: `export file does not match its recorded SHA-256 (recorded ${share.sha256}, found ${actual}); not uploaded` };
     }
@@ -78,6 +69,7 @@ export class UploadJob {
     // Compare-and-set: a share revoked (or otherwise moved on) since it was listed is left alone.
     if (!repos.shares.update(share.id, { status: 'uploading', bytesTotal: size }, clock.iso(), share.status)) return { kind: 'cancelled' };
     if (share.status !== 'uploading') this.emitUpdated();
+    this.clip = repos.clips.get(share.clipId);
 
     const created = await this.resumeOrCreate(size, file);
     const url = created.url;
@@ -148,7 +140,7 @@ export class UploadJob {
   private finish(url: string, size: number): void {
     const { db, repos, clock, ledger, bus, log } = this.deps;
     const at = clock.iso();
-    const clip = repos.clips.get(this.share.clipId);
+    const clip = this.clip;
     const done = db.transaction(() => {
       const ok = repos.shares.update(
         this.share.id,
@@ -178,7 +170,7 @@ export class UploadJob {
   }
 
   private metadata(file: string): UploadMetadata {
-    const clip = this.deps.repos.clips.get(this.share.clipId);
+    const clip = this.clip;
     const options = parseOptions(this.share.optionsJson);
     const meta: UploadMetadata = {
       filename: path.basename(file),

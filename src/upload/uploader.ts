@@ -1,27 +1,18 @@
-import type { Clock } from '../core/clock.js';
-import type { EventBus } from '../core/events.js';
-import type { Logger } from '../core/logger.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../core/backoff.js';
 import type { Problems } from '../core/problems.js';
 import type { Service } from '../core/service.js';
-import type { Db, Repos } from '../db/index.js';
+import { inUploadQueue } from '../core/share-rules.js';
 import { toShare, type ShareRecord } from '../db/repos/shares.js';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
-import type { LedgerWriter, PlatformSettings } from './ports.js';
+import type { PlatformSettings, UploadBaseDeps } from './ports.js';
 import { TusClient } from './tus-client.js';
 import { UploadJob, type JobOutcome } from './upload-job.js';
 
-export interface UploaderDeps {
-  db: Db;
-  repos: Repos;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
+export interface UploaderDeps extends UploadBaseDeps {
   problems: Problems;
-  ledger: LedgerWriter;
   /** Read at start(): the demo fills in the URL of its in-process dev platform first. */
   settings: PlatformSettings;
   dataDir: string;
-  backoff?: BackoffPolicy;
+  backoff?: Partial<BackoffPolicy>;
   /** Safety-net poll for work the bus did not announce (e.g. shares queued before start). */
   pollIntervalMs?: number;
 }
@@ -36,6 +27,8 @@ export const AUTH_PROBLEM = 'platform.auth';
 export const UNREACHABLE_PROBLEM = 'platform.unreachable';
 /** After this many consecutive retries of one share the owner is told the platform is unreachable. */
 const RETRIES_BEFORE_PROBLEM = 3;
+/** The platform is shared by many homes: ±15 % jitter so a neighbourhood's power cut does not retry in lockstep. */
+export const UPLOAD_BACKOFF: BackoffPolicy = { ...DEFAULT_BACKOFF, initialMs: 2_000, maxMs: 10 * 60_000, jitter: 0.3 };
 
 /**
  * The upload queue. Its ONLY source of work is `repos.shares.listUploadable()`, which returns
@@ -163,7 +156,7 @@ export class Uploader implements Service {
   private fail(share: ShareRecord, reason: string, status: number | undefined): void {
     const { repos, clock, bus, problems, log } = this.deps;
     const current = repos.shares.get(share.id);
-    if (!current || (current.status !== 'queued' && current.status !== 'uploading')) return;
+    if (!current || !inUploadQueue(current.status)) return;
     if (!repos.shares.update(share.id, { status: 'failed', error: reason, nextAttemptAt: null }, clock.iso(), current.status)) return;
     log.error({ share: share.id, status, reason }, 'upload failed');
     const rec = repos.shares.get(share.id);
@@ -180,12 +173,12 @@ export class Uploader implements Service {
   private scheduleRetry(share: ShareRecord, reason: string): void {
     const { repos, clock, bus, problems, log } = this.deps;
     const current = repos.shares.get(share.id);
-    if (!current || (current.status !== 'queued' && current.status !== 'uploading')) return;
+    if (!current || !inUploadQueue(current.status)) return;
     // An attempt that moved the platform's offset forward was not a wasted one: start the backoff
     // over, so a flaky platform (every other request failing) does not push retries out to minutes.
     const progressed = current.bytesSent > share.bytesSent;
     const attempts = progressed ? 1 : current.attempts + 1;
-    const delay = backoffDelay(attempts, this.deps.backoff ?? DEFAULT_BACKOFF);
+    const delay = backoffDelay(attempts, this.deps.backoff ?? UPLOAD_BACKOFF);
     const nextAttemptAt = new Date(clock.now() + delay).toISOString();
     const error = `platform unreachable, retry ${attempts} in ${Math.round(delay / 1000)} s: ${reason}`;
     repos.shares.update(share.id, { attempts, nextAttemptAt, error }, clock.iso(), current.status);

@@ -48,8 +48,8 @@ async function apiScope(api: FastifyInstance, opts: { deps: WebApiDeps }): Promi
 }
 
 /**
- * The owner's API (everything under /api except /api/health) and the browser app. Pushed onto
- * App.apiPlugins by the composition root; services are reached through deps.controls only.
+ * The owner's API (everything under /api except /api/health) and the browser app, as one
+ * encapsulated plugin for the web server (createWeb); services are reached through deps.controls only.
  */
 export function webApi(deps: WebApiDeps): (app: FastifyInstance) => Promise<void> {
   return async (app) => {

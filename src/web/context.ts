@@ -10,6 +10,9 @@ import type { Repos } from '../db/index.js';
 /** The service interfaces the API reaches; the same object as App.controls, read at request time. */
 export type ApiControls = Controls;
 
+/** The controls a daemon may really run without (no platform: no requests for assistance). */
+type OptionalControl = { [K in keyof Controls]-?: undefined extends Controls[K] ? K : never }[keyof Controls];
+
 export interface WebApiDeps {
   log: Logger;
   clock: Clock;
@@ -37,17 +40,12 @@ declare module 'fastify' {
   }
 }
 
-const LABEL: Record<keyof ApiControls, string> = {
-  cameras: 'cameras',
-  review: 'review',
-  shares: 'sharing',
+const LABEL: Record<OptionalControl, string> = {
   requests: 'requests for assistance',
-  ledger: 'ledger',
-  stats: 'statistics',
 };
 
-/** A control another module has not wired (yet, or because it failed to start) answers 503. */
-export function need<K extends keyof ApiControls>(controls: ApiControls, key: K): NonNullable<ApiControls[K]> {
+/** A control this daemon runs without (see OptionalControl) answers 503 SERVICE_UNAVAILABLE. */
+export function need<K extends OptionalControl>(controls: ApiControls, key: K): NonNullable<ApiControls[K]> {
   const c = controls[key];
   if (c === undefined) throw new AppError('SERVICE_UNAVAILABLE', `the ${LABEL[key]} service is not available`);
   return c;

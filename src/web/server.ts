@@ -12,8 +12,8 @@ export interface WebDeps {
   port: number;
   /** Demo only: when the port is taken, listen on any free port instead of failing. */
   anyPortIfTaken?: boolean;
-  /** Route plugins registered by the composition root (API, UI), each an encapsulated plugin. */
-  plugins?: ((app: FastifyInstance) => Promise<void>)[];
+  /** The owner's API and the browser app (webApi), an encapsulated plugin; absent: /api/health only. */
+  api?: (app: FastifyInstance) => Promise<void>;
 }
 
 /**
@@ -52,7 +52,7 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler(notFoundHandler);
   await app.register(fastifyHelmet, { contentSecurityPolicy: { useDefaults: false, directives: CSP }, hsts: false });
   await app.register(healthRoutes, { version: deps.version });
-  for (const plugin of deps.plugins ?? []) await app.register(plugin);
+  if (deps.api) await app.register(deps.api);
   return app;
 }
 

@@ -1,27 +1,23 @@
 import type { CameraView, RequestView } from '../core/ports.js';
-import type { Clip, LedgerEntry, Share } from '../core/types.js';
+import { shareActions } from '../core/share-rules.js';
+import type { LedgerEntry, Share, ShareView } from '../core/types.js';
+import { toShare } from '../db/repos/shares.js';
 
 /**
  * The API's objects, copied field by field: services may hand over richer records (local paths,
- * tus URLs, options), and nothing beyond the DESIGN.md shapes may leave through the API or SSE.
+ * tus URLs, options), and nothing beyond the documented shapes (docs/web.md) may leave through the API or SSE.
+ * Clips and shares go through the repositories' projections (toClip, toShare), so each shape is
+ * copied in one place.
  */
 
-export function clipView(c: Clip): Clip {
-  return {
-    id: c.id, cameraId: c.cameraId, status: c.status, trigger: c.trigger, startedAt: c.startedAt, endedAt: c.endedAt,
-    durationMs: c.durationMs, sizeBytes: c.sizeBytes, width: c.width, height: c.height, hasAudio: c.hasAudio, sha256: c.sha256,
-  };
+/** Whether a clip is still there (not deleted); the clips repository is one. */
+export interface ClipLookup {
+  get(id: string): unknown;
 }
 
-export function shareView(s: Share): Share {
-  const v: Share = {
-    id: s.id, clipId: s.clipId, status: s.status, bytesSent: s.bytesSent, bytesTotal: s.bytesTotal, sha256: s.sha256, createdAt: s.createdAt,
-  };
-  if (s.remoteUrl !== undefined) v.remoteUrl = s.remoteUrl;
-  if (s.requestId !== undefined) v.requestId = s.requestId;
-  if (s.error !== undefined) v.error = s.error;
-  if (s.uploadedAt !== undefined) v.uploadedAt = s.uploadedAt;
-  return v;
+/** The API's Share: the one public projection (toShare) plus the actions its status allows (core/share-rules.ts). */
+export function shareView(s: Share, clips: ClipLookup): ShareView {
+  return { ...toShare(s), actions: shareActions(s.status, clips.get(s.clipId) !== undefined) };
 }
 
 export function cameraView(c: CameraView): CameraView {

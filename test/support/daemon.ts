@@ -2,10 +2,12 @@
 // whole-system tests: fault injection (kill -9, restart) and the soak. Everything goes through
 // the public surfaces a user has: the config file, the CLI, the HTTP API with a Bearer token,
 // and the JSON log lines on stdout. Needs `npx tsc -p tsconfig.build.json` (dist/) first.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runProcess, spawnProcess, type ExitInfo, type ManagedProcess, type RunResult } from './proc.js';
+import { descendantPids, procStat } from './procfs.js';
+import { sleep } from './wait.js';
 
 export const DAEMON_MAIN = path.resolve('dist/src/main.js');
 
@@ -36,71 +38,6 @@ const LEVEL_WARN = 40;
 const LEVEL_ERROR = 50;
 /** Kept for waitForLog and diagnostics; warnings and errors are kept separately, in full. */
 const RECENT_LINES = 5_000;
-
-/** Parent PID of every process, read from /proc (never by process name). */
-function parentMap(): Map<number, number[]> {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = procStat(Number(name));
-    if (!stat) continue;
-    const list = children.get(stat.ppid) ?? [];
-    list.push(Number(name));
-    children.set(stat.ppid, list);
-  }
-  return children;
-}
-
-/** ppid and start time (clock ticks since boot) from /proc/PID/stat; the pair identifies a process. */
-export function procStat(pid: number): { ppid: number; startTicks: number; comm: string } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // comm may hold spaces and parentheses: the fields after it start at the LAST ')'.
-    const close = text.lastIndexOf(')');
-    const comm = text.slice(text.indexOf('(') + 1, close);
-    const rest = text.slice(close + 2).split(' ');
-    return { ppid: Number(rest[1]), startTicks: Number(rest[19]), comm };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Every descendant of pid (children, grandchildren, ...). */
-export function descendantPids(pid: number): number[] {
-  const children = parentMap();
-  const out: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    for (const c of children.get(queue.shift() ?? -1) ?? []) {
-      out.push(c);
-      queue.push(c);
-    }
-  }
-  return out;
-}
-
-/** Open file descriptors of a process (entries in /proc/PID/fd), or 0 when it is gone. */
-export function fdCount(pid: number): number {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).length;
-  } catch {
-    return 0;
-  }
-}
-
-/** Resident set size in bytes from /proc/PID/status, or 0 when it is gone. */
-export function rssBytes(pid: number): number {
-  try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 /**
  * A daemon under test. Construct with createDaemon(); start() spawns it and resolves once it

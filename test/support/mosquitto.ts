@@ -5,9 +5,10 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, waitForPort, waitForPortClosed } from './ports.js';
+import { freePort, waitForPort, waitForPortClosed } from './net.js';
 import { runChecked, runProcess, spawnProcess, type ManagedProcess, type RunResult } from './proc.js';
 import { makeTempDir } from './tmp.js';
+import { sleep } from './wait.js';
 
 export interface MosquittoOptions {
   /** When set, anonymous clients are refused and only this user may connect. */
@@ -247,7 +248,7 @@ export async function mosquittoSub(opts: SubOptions): Promise<Subscription> {
   const result = (async (): Promise<SubResult> => {
     const info = await proc.exited;
     clearTimeout(guard);
-    await Promise.race([proc.closed, new Promise((r) => setTimeout(r, 2_000))]);
+    await Promise.race([proc.closed, sleep(2_000)]);
     const debugPrefix = `Client ${clientId} `;
     const lines = stdout
       .split('\n')

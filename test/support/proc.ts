@@ -8,6 +8,7 @@
 //  - the last N output lines are kept so a failure message can show what the
 //    component said, without buffering unbounded logs from long-running daemons.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { sleep } from './wait.js';
 
 export interface ExitInfo {
   code: number | null;
@@ -264,7 +265,7 @@ export async function runProcess(cmd: string, args: readonly string[], opts: Run
   clearTimeout(timer);
   // Wait for the pipes to drain, but not forever: a grandchild that inherited
   // them could keep them open after the command itself is gone.
-  await Promise.race([proc.closed, new Promise((r) => setTimeout(r, 2_000))]);
+  await Promise.race([proc.closed, sleep(2_000)]);
   return { ...info, stdout, stderr, timedOut };
 }
 

@@ -5,7 +5,7 @@
 // core while streaming and ~0% while no client is connected (the pipelines only run
 // while someone is watching). fps therefore stays at 15.
 import { fileURLToPath } from 'node:url';
-import { freePort, waitForPort, waitForPortClosed } from './ports.js';
+import { freePort, waitForPort, waitForPortClosed } from './net.js';
 import { spawnProcess, type ManagedProcess } from './proc.js';
 
 /** Debian's interpreter: the pyenv python3 on PATH has no `gi` bindings. */

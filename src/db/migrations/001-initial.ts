@@ -1,4 +1,4 @@
-/** The first schema: every table DESIGN.md names. Times are ISO 8601 UTC strings with ms. */
+/** The first schema: clips, shares, the ledger and the daemon's own tables. Times are ISO 8601 UTC strings with ms. */
 export const initial = `
 CREATE TABLE cameras (
   id          TEXT PRIMARY KEY,

@@ -37,7 +37,8 @@ export interface ClipListQuery {
   cursor?: string;
 }
 
-export function toClip(r: ClipRecord): Clip {
+/** The public Clip, copied field by field: a richer object (a ClipRecord) loses its local paths here. */
+export function toClip(r: Clip): Clip {
   return {
     id: r.id,
     cameraId: r.cameraId,

@@ -1,3 +1,4 @@
+import { inUploadQueue, sqlStatusList } from '../../core/share-rules.js';
 import type { Share, ShareStatus } from '../../core/types.js';
 import type { Db } from '../connection.js';
 
@@ -66,8 +67,11 @@ function fromRaw(r: Raw): ShareRecord {
   return rec;
 }
 
-/** The public Share object, without local paths or upload internals. */
-export function toShare(r: ShareRecord): Share {
+/**
+ * The public Share, copied field by field: a richer object (a ShareRecord, or anything a service
+ * hands over) loses its local paths and upload internals here. The API's view adds only `actions`.
+ */
+export function toShare(r: Share): Share {
   const s: Share = {
     id: r.id,
     clipId: r.clipId,
@@ -104,6 +108,8 @@ const COLUMNS = {
 } as const;
 
 export type SharePatch = { [K in keyof typeof COLUMNS]?: ShareRecord[K] | null };
+
+const UPLOAD_QUEUE = sqlStatusList(inUploadQueue);
 
 export class SharesRepo {
   constructor(private readonly db: Db) {}
@@ -159,7 +165,7 @@ export class SharesRepo {
     const rows = this.db
       .prepare(
         `SELECT s.* FROM shares s
-         WHERE s.status IN ('queued', 'uploading') AND s.export_path IS NOT NULL AND s.sha256 IS NOT NULL
+         WHERE s.status IN (${UPLOAD_QUEUE}) AND s.export_path IS NOT NULL AND s.sha256 IS NOT NULL
            AND EXISTS (SELECT 1 FROM ledger l WHERE l.share_id = s.id AND l.clip_id = s.clip_id AND l.action = 'approved')
            AND EXISTS (SELECT 1 FROM clips c WHERE c.id = s.clip_id AND c.status = 'approved')
          ORDER BY s.created_at, s.id`,

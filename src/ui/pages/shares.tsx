@@ -1,11 +1,16 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, thumbUrl, type Share } from '../api.js';
+import { api, thumbUrl, type Share, type ShareAction } from '../api.js';
 import { bytes, short, when } from '../format.js';
 import { useLive } from '../live.js';
 
-const REVOCABLE = new Set(['exporting', 'queued', 'uploading', 'uploaded', 'failed']);
-const LABEL: Record<Share['status'], string> = {
-  exporting: 'Redacting', queued: 'Queued', uploading: 'Uploading', uploaded: 'Uploaded', failed: 'Failed', revoked: 'Revoked',
+/** How each status is shown: its badge, and whether a progress bar goes with it. */
+const STATUS: Record<Share['status'], { label: string; bar: boolean }> = {
+  exporting: { label: 'Redacting', bar: true },
+  queued: { label: 'Queued', bar: true },
+  uploading: { label: 'Uploading', bar: true },
+  uploaded: { label: 'Uploaded', bar: true },
+  failed: { label: 'Failed', bar: false },
+  revoked: { label: 'Revoked', bar: false },
 };
 
 interface Progress {
@@ -13,41 +18,56 @@ interface Progress {
   percent: number;
 }
 
-function ShareRow(props: { share: Share; progress?: Progress; onRevoke: () => void; onRetry: () => void }) {
+/** What a button says, and what it asks before acting (revoking and deleting cannot be undone). */
+const BUTTON: Record<ShareAction, { label: string; confirm?: string }> = {
+  retry: { label: 'Retry' },
+  revoke: { label: 'Revoke', confirm: 'Confirm revoke' },
+  delete: { label: 'Delete clip', confirm: 'Confirm delete' },
+};
+
+/** One button per action the server offers for this share; the rules themselves live on the server. */
+function ActionButtons(props: { actions: ShareAction[]; onAction: (a: ShareAction) => void }) {
+  const [confirming, setConfirming] = useState<ShareAction | null>(null);
+  return (
+    <div class="actions">
+      {props.actions.map((a) => {
+        const b = BUTTON[a];
+        if (b.confirm && confirming === a) {
+          return <button key={a} type="button" class="danger" onClick={() => props.onAction(a)}>{b.confirm}</button>;
+        }
+        return <button key={a} type="button" onClick={() => (b.confirm ? setConfirming(a) : props.onAction(a))}>{b.label}</button>;
+      })}
+    </div>
+  );
+}
+
+function ShareRow(props: { share: Share; progress?: Progress; onAction: (a: ShareAction) => void }) {
   const s = props.share;
-  const [confirming, setConfirming] = useState(false);
   const percent = s.status === 'uploaded' ? 100 : props.progress?.percent ?? (s.bytesTotal > 0 ? Math.round((100 * s.bytesSent) / s.bytesTotal) : 0);
-  const active = s.status === 'exporting' || s.status === 'uploading' || s.status === 'queued';
+  const shown = STATUS[s.status];
   return (
     <article class="share" data-share-id={s.id} data-status={s.status}>
       <img class="mini" src={thumbUrl(s.clipId)} alt="" loading="lazy" />
       <div class="body">
         <div class="meta">
-          <span class={`badge ${s.status}`}>{LABEL[s.status]}</span>
+          <span class={`badge ${s.status}`}>{shown.label}</span>
           <span class="muted">{when(s.createdAt)}</span>
         </div>
-        {(active || s.status === 'uploaded') && (
+        {shown.bar && (
           <label class="bar">
-            <progress max={100} value={percent} aria-label={`${LABEL[s.status]} ${percent}%`} />
+            <progress max={100} value={percent} aria-label={`${shown.label} ${percent}%`} />
             <span>{props.progress?.phase === 'export' ? 'redacting ' : ''}{percent}%{s.bytesTotal > 0 ? ` of ${bytes(s.bytesTotal)}` : ''}</span>
           </label>
         )}
         {s.error && <p class="error">{s.error}</p>}
         <p class="muted small">sha256 {short(s.sha256)}{s.uploadedAt ? ` · uploaded ${when(s.uploadedAt)}` : ''}{s.requestId ? ` · request ${s.requestId}` : ''}</p>
       </div>
-      <div class="actions">
-        {s.status === 'failed' && <button type="button" onClick={props.onRetry}>Retry</button>}
-        {REVOCABLE.has(s.status) && (confirming ? (
-          <button type="button" class="danger" onClick={props.onRevoke}>Confirm revoke</button>
-        ) : (
-          <button type="button" onClick={() => setConfirming(true)}>Revoke</button>
-        ))}
-      </div>
+      <ActionButtons actions={s.actions} onAction={props.onAction} />
     </article>
   );
 }
 
-/** Every share with live progress; revoking deletes the upload on the platform. */
+/** Every share with live progress and the actions the server offers for it; revoking deletes the upload on the platform. */
 export function SharesPage() {
   const [shares, setShares] = useState<Share[]>([]);
   const [progress, setProgress] = useState<Record<string, Progress>>({});
@@ -65,11 +85,11 @@ export function SharesPage() {
       setShares((old) => (old.some((s) => s.id === share.id) ? old.map((s) => (s.id === share.id ? share : s)) : [share, ...old]));
     } else if (type === 'resync') load();
   }, [load]);
-  const revoke = (id: string): void => {
-    api<Share>('POST', `/api/shares/${id}/revoke`).then((s) => setShares((old) => old.map((x) => (x.id === id ? s : x))), (e: Error) => setError(e.message));
-  };
-  const retry = (id: string): void => {
-    api<Share>('POST', `/api/shares/${id}/retry`).then((s) => setShares((old) => old.map((x) => (x.id === id ? s : x))), (e: Error) => setError(e.message));
+  const act = (share: Share, action: ShareAction): void => {
+    const replace = (s: Share): void => setShares((old) => old.map((x) => (x.id === s.id ? s : x)));
+    const fail = (e: Error): void => setError(e.message);
+    if (action === 'delete') api<void>('DELETE', `/api/clips/${share.clipId}`).then(load, fail);
+    else api<Share>('POST', `/api/shares/${share.id}/${action}`).then(replace, fail);
   };
   return (
     <section>
@@ -77,7 +97,7 @@ export function SharesPage() {
       {error && <p class="error" role="alert">{error}</p>}
       {shares.length === 0 && <p class="empty">Nothing has been shared. Approved clips appear here while they upload.</p>}
       <div class="list">
-        {shares.map((s) => <ShareRow key={s.id} share={s} progress={progress[s.id]} onRevoke={() => revoke(s.id)} onRetry={() => retry(s.id)} />)}
+        {shares.map((s) => <ShareRow key={s.id} share={s} progress={progress[s.id]} onAction={(a) => act(s, a)} />)}
       </div>
     </section>
   );

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
-import { need, type WebApiDeps } from '../context.js';
+import type { WebApiDeps } from '../context.js';
 import { idParams, parseInput } from '../validate.js';
 import { cameraView } from '../views.js';
 
@@ -10,11 +10,11 @@ const privacyBody = z.strictObject({ enabled: z.boolean() });
 
 /** Camera status, manual trigger and privacy mode, all through CameraControl. */
 export async function cameraRoutes(app: FastifyInstance, deps: WebApiDeps): Promise<void> {
-  app.get('/cameras', async () => need(deps.controls, 'cameras').list().map(cameraView));
+  app.get('/cameras', async () => deps.controls.cameras.list().map(cameraView));
 
   app.get('/cameras/:id', async (req) => {
     const { id } = parseInput(idParams, req.params, 'params');
-    const cam = need(deps.controls, 'cameras').get(id);
+    const cam = deps.controls.cameras.get(id);
     if (!cam) throw new AppError('CAMERA_NOT_FOUND', `no camera ${id}`);
     return cameraView(cam);
   });
@@ -22,7 +22,7 @@ export async function cameraRoutes(app: FastifyInstance, deps: WebApiDeps): Prom
   app.post('/cameras/:id/trigger', async (req, reply) => {
     const { id } = parseInput(idParams, req.params, 'params');
     const body = parseInput(triggerBody, req.body, 'body');
-    const cameras = need(deps.controls, 'cameras');
+    const cameras = deps.controls.cameras;
     if (!cameras.get(id)) throw new AppError('CAMERA_NOT_FOUND', `no camera ${id}`);
     const { eventId } = cameras.trigger(id, { ...(body.seconds !== undefined && { seconds: body.seconds }), trigger: 'manual' });
     return reply.status(202).send({ eventId });
@@ -31,7 +31,7 @@ export async function cameraRoutes(app: FastifyInstance, deps: WebApiDeps): Prom
   app.put('/cameras/:id/privacy', async (req) => {
     const { id } = parseInput(idParams, req.params, 'params');
     const { enabled } = parseInput(privacyBody, req.body, 'body');
-    const cameras = need(deps.controls, 'cameras');
+    const cameras = deps.controls.cameras;
     if (!cameras.get(id)) throw new AppError('CAMERA_NOT_FOUND', `no camera ${id}`);
     const cam = await cameras.setPrivacy(id, enabled);
     deps.log.info({ cameraId: id, enabled }, 'privacy mode changed through the API');

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { decodeCursor, toClip, type ClipRecord } from '../../db/repos/clips.js';
-import { need, type WebApiDeps } from '../context.js';
+import type { WebApiDeps } from '../context.js';
 import { idParams, idSchema, parseInput } from '../validate.js';
-import { clipView, shareView } from '../views.js';
+import { shareView } from '../views.js';
 
 const listQuery = z.strictObject({
   status: z.enum(['pending', 'approved', 'rejected']).optional(),
@@ -39,7 +39,10 @@ export function findClip(deps: WebApiDeps, id: string): ClipRecord {
   return clip;
 }
 
-/** Listing and reading come from the clips repository; every change goes through ReviewControl. */
+/**
+ * Listing and reading come from the clips repository; every change goes straight to
+ * ReviewControl, which looks the clip up itself (a deleted clip answers with review's reason).
+ */
 export async function clipRoutes(app: FastifyInstance, deps: WebApiDeps): Promise<void> {
   app.get('/clips', async (req) => {
     const q = parseInput(listQuery, req.query, 'query');
@@ -55,25 +58,19 @@ export async function clipRoutes(app: FastifyInstance, deps: WebApiDeps): Promis
   app.post('/clips/:id/approve', async (req, reply) => {
     const { id } = parseInput(idParams, req.params, 'params');
     const body = parseInput(approveBody, req.body, 'body');
-    const review = need(deps.controls, 'review');
-    findClip(deps, id);
-    const share = review.approve(id, body);
+    const share = deps.controls.review.approve(id, body);
     deps.log.info({ clipId: id, shareId: share.id, principal: req.principal?.kind }, 'clip approved through the API');
-    return reply.status(202).send(shareView(share));
+    return reply.status(202).send(shareView(share, deps.repos.clips));
   });
 
   app.post('/clips/:id/reject', async (req) => {
     const { id } = parseInput(idParams, req.params, 'params');
-    const review = need(deps.controls, 'review');
-    findClip(deps, id);
-    return clipView(review.reject(id));
+    return toClip(deps.controls.review.reject(id));
   });
 
   app.delete('/clips/:id', async (req, reply) => {
     const { id } = parseInput(idParams, req.params, 'params');
-    const review = need(deps.controls, 'review');
-    findClip(deps, id);
-    review.delete(id);
+    deps.controls.review.delete(id);
     return reply.status(204).send();
   });
 }

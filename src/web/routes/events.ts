@@ -2,19 +2,20 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { EventMap, EventName } from '../../core/events.js';
 import type { WebApiDeps } from '../context.js';
-import { clipView, shareView } from '../views.js';
+import { toClip } from '../../db/repos/clips.js';
+import { shareView, type ClipLookup } from '../views.js';
 
 const KEEP_ALIVE_MS = 25_000;
 
 /** What the browser receives per bus event; payloads carrying objects are narrowed to their API shape. */
-const FORWARD: { [K in EventName]?: (p: EventMap[K]) => unknown } = {
-  'clip.created': (p) => ({ clip: clipView(p.clip) }),
-  'clip.updated': (p) => ({ clip: clipView(p.clip) }),
+const forwards = (clips: ClipLookup): { [K in EventName]?: (p: EventMap[K]) => unknown } => ({
+  'clip.created': (p) => ({ clip: toClip(p.clip) }),
+  'clip.updated': (p) => ({ clip: toClip(p.clip) }),
   'clip.deleted': (p) => ({ clipId: p.clipId, cameraId: p.cameraId, reason: p.reason, at: p.at }),
-  'share.created': (p) => ({ share: shareView(p.share) }),
-  'share.updated': (p) => ({ share: shareView(p.share) }),
-  'share.uploaded': (p) => ({ share: shareView(p.share) }),
-  'share.revoked': (p) => ({ share: shareView(p.share) }),
+  'share.created': (p) => ({ share: shareView(p.share, clips) }),
+  'share.updated': (p) => ({ share: shareView(p.share, clips) }),
+  'share.uploaded': (p) => ({ share: shareView(p.share, clips) }),
+  'share.revoked': (p) => ({ share: shareView(p.share, clips) }),
   'share.progress': (p) => ({ shareId: p.shareId, phase: p.phase, percent: p.percent, bytesSent: p.bytesSent, bytesTotal: p.bytesTotal }),
   'camera.status': (p) => ({ cameraId: p.cameraId, status: p.status, lastError: p.lastError, at: p.at }),
   'camera.privacy': (p) => ({ cameraId: p.cameraId, enabled: p.enabled, at: p.at }),
@@ -22,7 +23,7 @@ const FORWARD: { [K in EventName]?: (p: EventMap[K]) => unknown } = {
   'problem.raised': (p) => ({ problem: p.problem }),
   'problem.cleared': (p) => ({ id: p.id }),
   'stats.changed': (p) => ({ pending: p.pending, requests: p.requests, diskFreeBytes: p.diskFreeBytes }),
-};
+});
 
 /**
  * `GET /api/events`: server-sent events. Each connection registers its own bus owner and drops
@@ -30,6 +31,7 @@ const FORWARD: { [K in EventName]?: (p: EventMap[K]) => unknown } = {
  */
 export async function eventRoutes(app: FastifyInstance, deps: WebApiDeps): Promise<void> {
   const open = new Set<ServerResponse>();
+  const forward = forwards(deps.repos.clips);
   let seq = 0;
 
   // Open streams are never idle, so the server would otherwise wait for them forever on close.
@@ -49,7 +51,7 @@ export async function eventRoutes(app: FastifyInstance, deps: WebApiDeps): Promi
     });
     res.write('retry: 3000\n: connected\n\n');
     open.add(res);
-    for (const [event, map] of Object.entries(FORWARD) as [EventName, (p: unknown) => unknown][]) {
+    for (const [event, map] of Object.entries(forward) as [EventName, (p: unknown) => unknown][]) {
       deps.bus.on(owner, event, (payload) => {
         res.write(`event: ${event}\ndata: ${JSON.stringify(map(payload))}\n\n`);
       });

@@ -6,10 +6,10 @@ import { ledgerView, requestView } from '../views.js';
 export async function recordRoutes(app: FastifyInstance, deps: WebApiDeps): Promise<void> {
   app.get('/requests', async () => need(deps.controls, 'requests').list().map(requestView));
 
-  app.get('/ledger', async () => need(deps.controls, 'ledger').list().map(ledgerView));
+  app.get('/ledger', async () => deps.controls.ledger.list().map(ledgerView));
 
   app.get('/ledger/verify', async () => {
-    const r = need(deps.controls, 'ledger').verify();
+    const r = deps.controls.ledger.verify();
     return { ok: r.ok, entries: r.entries, ...(r.firstBadSeq !== undefined && { firstBadSeq: r.firstBadSeq }) };
   });
 

@@ -1,33 +1,31 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors.js';
-import { need, type WebApiDeps } from '../context.js';
+import type { WebApiDeps } from '../context.js';
 import { idParams, parseInput } from '../validate.js';
 import { shareView } from '../views.js';
 
 /** Shares (approved clips on their way out) and revocation, through ShareControl. */
 export async function shareRoutes(app: FastifyInstance, deps: WebApiDeps): Promise<void> {
-  app.get('/shares', async () => need(deps.controls, 'shares').list().map(shareView));
+  app.get('/shares', async () => deps.controls.shares.list().map((s) => shareView(s, deps.repos.clips)));
 
   app.get('/shares/:id', async (req) => {
     const { id } = parseInput(idParams, req.params, 'params');
-    const share = need(deps.controls, 'shares').get(id);
+    const share = deps.controls.shares.get(id);
     if (!share) throw new AppError('SHARE_NOT_FOUND', `no share ${id}`);
-    return shareView(share);
+    return shareView(share, deps.repos.clips);
   });
 
   app.post('/shares/:id/retry', async (req, reply) => {
     const { id } = parseInput(idParams, req.params, 'params');
-    const share = need(deps.controls, 'review').retry(id);
+    const share = deps.controls.review.retry(id);
     deps.log.info({ shareId: id, status: share.status }, 'failed share retried through the API');
-    return reply.status(202).send(shareView(share));
+    return reply.status(202).send(shareView(share, deps.repos.clips));
   });
 
   app.post('/shares/:id/revoke', async (req, reply) => {
     const { id } = parseInput(idParams, req.params, 'params');
-    const shares = need(deps.controls, 'shares');
-    if (!shares.get(id)) throw new AppError('SHARE_NOT_FOUND', `no share ${id}`);
-    const share = await shares.revoke(id);
+    const share = await deps.controls.shares.revoke(id);
     deps.log.info({ shareId: id }, 'share revoked through the API');
-    return reply.status(202).send(shareView(share));
+    return reply.status(202).send(shareView(share, deps.repos.clips));
   });
 }

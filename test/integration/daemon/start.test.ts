@@ -1,31 +1,13 @@
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { childPids, waitFor } from '../../support/index.js';
 
 const MAIN = path.resolve('dist/src/main.js');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-/** Direct children of a PID, read from /proc (never by process name). */
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('clipgate start (built CLI)', () => {
   it('with no config runs the demo, serves /api/health, and exits 0 on SIGTERM leaving no children', async () => {
@@ -38,15 +20,15 @@ describe('clipgate start (built CLI)', () => {
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      const port = await waitFor(async () => {
+      const port = await waitFor('the web port in the log', () => {
         const m = /"port":(\d+),"url":"[^"]*","msg":"web server listening"/.exec(output);
         return m ? Number(m[1]) : undefined;
-      }, 30_000);
+      }, 30_000, 200);
       expect(output).toMatch(/no config found at .*running the DEMO/);
-      const health = await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/api/health`)).json() as Promise<{ status: string; version: string }>, 10_000);
+      const health = await waitFor('/api/health', async () => (await fetch(`http://127.0.0.1:${port}/api/health`)).json() as Promise<{ status: string; version: string }>, 10_000, 200);
       expect(health.status).toBe('ok');
       expect(health.version).toMatch(/^\d+\.\d+\.\d+/);
-      const kids = childrenOf(child.pid!);
+      const kids = childPids(child.pid!);
       child.kill('SIGTERM');
       const code = await exited;
       expect(code).toBe(0);

@@ -3,13 +3,12 @@
 // full the daemon must stay up and answer; once space is back it must recover by itself: new
 // clips are stored whole, the share approved during the outage ends `uploaded`, and every
 // invariant holds.
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevPlatform, type DevPlatform } from '../../../scripts/dev-platform/server.js';
+import { startDevPlatform, type DevPlatform } from '../../../src/demo/dev-platform/server.js';
 import { createDaemon, type Daemon } from '../../support/daemon.js';
-import { makeTempDir, type TempDir } from '../../support/index.js';
+import { fillDisk, makeTempDir, mountTmpfs, sleep, unmountTmpfs, waitUntil, type TempDir } from '../../support/index.js';
 import { checkFiles, checkLedger, checkPlatform, Checks, PlayableCache, readDb } from './invariants.js';
 
 const TOKEN = 'fault-suite-platform-token';
@@ -22,57 +21,17 @@ let daemon: Daemon | undefined;
 
 beforeAll(async () => {
   tmp = await makeTempDir('cg-fault-disk-');
-  const dataDir = path.join(tmp.path, 'data');
-  mkdirSync(dataDir);
-  if (process.getuid?.() !== 0) {
-    skipReason = 'not root: cannot mount a small tmpfs to fill';
-    return;
-  }
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', dataDir], { stdio: 'pipe' });
-    mounted = dataDir;
-  } catch (err) {
-    skipReason = `mount -t tmpfs failed (no CAP_SYS_ADMIN in this container?): ${String(err)}`;
-  }
+  const mount = mountTmpfs(path.join(tmp.path, 'data'), '32m');
+  if ('mounted' in mount) mounted = mount.mounted;
+  else skipReason = mount.skipReason;
 });
 
 afterAll(async () => {
   if (daemon?.running) await daemon.kill9();
   await platform?.stop();
-  if (mounted) execFileSync('umount', ['-l', mounted]);
+  if (mounted) unmountTmpfs(mounted);
   await tmp?.cleanup();
 });
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(what: string, fn: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await Promise.resolve().then(fn).catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(500);
-  }
-}
-
-/** Write until not one more byte fits. */
-function fill(file: string): number {
-  const fd = openSync(file, 'w');
-  let total = 0;
-  try {
-    for (let size = 1 << 20; size >= 1; size = Math.floor(size / 4)) {
-      const buf = Buffer.alloc(size, 0x5a);
-      for (;;) {
-        try {
-          total += writeSync(fd, buf);
-        } catch {
-          break;
-        }
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return total;
-}
 
 async function pendingClip(d: Daemon): Promise<string | undefined> {
   const r = await d.api<{ items: { id: string }[] }>('GET', '/clips?status=pending&limit=1');
@@ -98,10 +57,10 @@ describe('a full data disk', () => {
     daemon = d;
     await d.start();
     const checks = new Checks();
-    await waitUntil('a first clip', () => readDb(d.dataDir).clips.length > 0, 120_000);
+    await waitUntil('a first clip', () => readDb(d.dataDir).clips.length > 0, 120_000, 500);
 
     const filler = path.join(d.dataDir, 'filler.bin');
-    const filled = fill(filler);
+    const filled = fillDisk(filler);
     // Approve during the outage: the export cannot be written; the approval must not be lost.
     let approvedDuringOutage: string | undefined;
     for (let i = 0; i < 10; i++) {
@@ -121,7 +80,7 @@ describe('a full data disk', () => {
     rmSync(filler);
 
     // Recovery: a new whole clip, and every share (including the one approved while full) uploaded.
-    await waitUntil('a new clip after space came back', () => readDb(d.dataDir).clips.length > whileFull, 120_000);
+    await waitUntil('a new clip after space came back', () => readDb(d.dataDir).clips.length > whileFull, 120_000, 500);
     if (!approvedDuringOutage) {
       const id = await pendingClip(d);
       if (id) await d.api('POST', `/clips/${id}/approve`, {});
@@ -129,7 +88,7 @@ describe('a full data disk', () => {
     await waitUntil('every share uploaded', () => {
       const shares = readDb(d.dataDir).shares;
       return shares.length > 0 && shares.every((s) => s.status === 'uploaded');
-    }, 240_000);
+    }, 240_000, 500);
     const cache = new PlayableCache();
     const state = await checkFiles(d, checks, cache);
     await checkLedger(d, state.db, checks);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDaemon, type Daemon } from '../../support/daemon.js';
 import {
-  makeTempDir, mosquittoSub, startMosquitto, startRtspCamera, type Mosquitto, type RtspCamera, type TempDir,
+  makeTempDir, mosquittoSub, sleep, startMosquitto, startRtspCamera, waitUntil, type Mosquitto, type RtspCamera, type TempDir,
 } from '../../support/index.js';
 import { Checks, PlayableCache, readDb } from './invariants.js';
 import { seededRng } from './prng.js';
@@ -40,16 +40,6 @@ afterAll(async () => {
   await tmp?.cleanup();
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(500);
-  }
-}
-
 async function cameraStatus(): Promise<string | undefined> {
   const r = await daemon.api<{ id: string; status: string }[]>('GET', '/cameras');
   return r.body.find((c) => c.id === 'porch')?.status;
@@ -66,7 +56,7 @@ describe('flapping neighbours (real daemon, GStreamer RTSP camera, mosquitto)', 
   it('stays up while the camera flaps for 30 s, then is online and records a playable clip again', async () => {
     const rng = seededRng('camera flapping');
     const checks = new Checks();
-    await waitUntil('camera online', async () => (await cameraStatus()) === 'online', 60_000);
+    await waitUntil('camera online', async () => (await cameraStatus()) === 'online', 60_000, 500);
     let flaps = 0;
     const until = Date.now() + 30_000;
     while (Date.now() < until) {
@@ -79,7 +69,7 @@ describe('flapping neighbours (real daemon, GStreamer RTSP camera, mosquitto)', 
       await assertUp(checks, `with the camera back (flap ${flaps + 1})`);
       flaps++;
     }
-    await waitUntil('camera online after flapping', async () => (await cameraStatus()) === 'online', 90_000);
+    await waitUntil('camera online after flapping', async () => (await cameraStatus()) === 'online', 90_000, 500);
     const before = readDb(daemon.dataDir).clips.length;
     // Recording really resumed: a manual clip is stored and whole (retry: the ring may still be refilling).
     await waitUntil('a new clip after flapping', async () => {
@@ -87,7 +77,7 @@ describe('flapping neighbours (real daemon, GStreamer RTSP camera, mosquitto)', 
       await daemon.api('POST', '/cameras/porch/trigger', { seconds: 2 });
       await sleep(6_000);
       return readDb(daemon.dataDir).clips.length > before;
-    }, 120_000);
+    }, 120_000, 500);
     const cache = new PlayableCache();
     for (const c of readDb(daemon.dataDir).clips) {
       const bad = await cache.playable(path.join(daemon.dataDir, c.file_path));
@@ -116,7 +106,7 @@ describe('flapping neighbours (real daemon, GStreamer RTSP camera, mosquitto)', 
       const sub = await mosquittoSub({ url: broker.url, topic: 'cgflap/status', timeoutMs: 5_000 });
       const lines = await sub.lines();
       return lines.includes('cgflap/status online');
-    }, 90_000);
+    }, 90_000, 500);
     await assertUp(checks, 'after broker flapping');
     process.stdout.write(`[fault] broker flapping: ${restarts} broker restarts, ${checks.count} checks\n`);
   }, 300_000);

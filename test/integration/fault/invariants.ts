@@ -1,11 +1,11 @@
-// The invariants of DESIGN.md, checked from the outside after every crash: the files on disk,
+// The invariants (README "Privacy notes", "Security model"), checked from the outside after every crash: the files on disk,
 // the database (read-only, as any other reader would), `clipgate ledger verify`, and what the
 // dev platform actually received. Every check is counted so the suite can print how many ran.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { DevPlatform } from '../../../scripts/dev-platform/server.js';
+import type { DevPlatform } from '../../../src/demo/dev-platform/server.js';
 import type { Daemon } from '../../support/daemon.js';
 import { runProcess } from '../../support/index.js';
 

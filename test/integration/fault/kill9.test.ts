@@ -6,9 +6,10 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevPlatform, type DevPlatform } from '../../../scripts/dev-platform/server.js';
-import { createDaemon, descendantPids, procStat, type Daemon } from '../../support/daemon.js';
-import { makeTempDir, type TempDir } from '../../support/index.js';
+import { startDevPlatform, type DevPlatform } from '../../../src/demo/dev-platform/server.js';
+import { createDaemon, type Daemon } from '../../support/daemon.js';
+import { descendantPids, procStat } from '../../support/procfs.js';
+import { makeTempDir, sleep, waitUntil, type TempDir } from '../../support/index.js';
 import { checkFiles, checkLedger, checkPlatform, Checks, PlayableCache, readDb } from './invariants.js';
 import { seededRng } from './prng.js';
 import { Workload } from './workload.js';
@@ -48,20 +49,11 @@ afterAll(async () => {
   else await tmp?.cleanup();
 });
 
-async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 /**
  * Wait for the moment of the next kill: a random time, or just after a critical log line (with a
  * random extra delay); if that line does not come within 12 s, kill anyway. Returns a label.
  */
 async function killMoment(rng: ReturnType<typeof seededRng>, first: boolean): Promise<string> {
-  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
   // The first run gets time to record something, so there is work in flight from kill 1 on.
   if (first) await sleep(12_000);
   if (rng.chance(0.5)) {
@@ -106,7 +98,7 @@ describe('kill -9 at random moments (real daemon, real ffmpeg, real tus platform
     }
 
     // Let the last approvals drain: every share must end `uploaded`, on the platform exactly once.
-    await waitUntil('every share uploaded', async () => readDb(daemon.dataDir).shares.every((s) => s.status === 'uploaded'), 240_000);
+    await waitUntil('every share uploaded', async () => readDb(daemon.dataDir).shares.every((s) => s.status === 'uploaded'), 240_000, 500);
     const children = descendantPids(daemon.pid).map((pid) => ({ pid, startTicks: procStat(pid)?.startTicks }));
     const exit = await daemon.stop();
     const leftBehind = children.filter((c) => procStat(c.pid)?.startTicks === c.startTicks);

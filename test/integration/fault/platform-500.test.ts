@@ -4,10 +4,10 @@
 // complete on the platform exactly once with the right bytes, and the daemon must stay up.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevPlatform, type DevPlatform } from '../../../scripts/dev-platform/server.js';
+import { startDevPlatform, type DevPlatform } from '../../../src/demo/dev-platform/server.js';
 import { createDaemon, type Daemon } from '../../support/daemon.js';
 import { startFaultyProxy, type FaultyProxy } from '../../support/faulty-proxy.js';
-import { makeTempDir, type TempDir } from '../../support/index.js';
+import { makeTempDir, sleep, type TempDir } from '../../support/index.js';
 import { checkFiles, checkLedger, checkPlatform, Checks, PlayableCache, readDb } from './invariants.js';
 import { seededRng } from './prng.js';
 
@@ -44,8 +44,6 @@ afterAll(async () => {
   await platform?.stop();
   await tmp?.cleanup();
 });
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('a platform that answers 500 half the time', () => {
   it('gets every approved share through exactly once, and the daemon stays up', async () => {

@@ -2,6 +2,7 @@
 // rejects, and presses "record now". Decisions come from the seeded PRNG; every call tolerates
 // the daemon dying under it (that is the point of the suite).
 import type { Daemon } from '../../support/daemon.js';
+import { sleep } from '../../support/wait.js';
 import type { Rng } from './prng.js';
 
 interface ClipItem {
@@ -41,7 +42,7 @@ export class Workload {
   async run(signal: AbortSignal, everyMs = 700): Promise<void> {
     while (!signal.aborted) {
       await this.tick().catch(() => this.stats.interrupted++);
-      await new Promise((r) => setTimeout(r, everyMs));
+      await sleep(everyMs);
     }
   }
 

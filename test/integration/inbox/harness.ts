@@ -1,15 +1,16 @@
-// The real inbox stack on a temp data dir: SQLite, clip store (ffprobe, thumbnails, fsync), the
-// inbox service with chokidar. Only the timings are shortened.
+// The real inbox stack on a temp data dir, built by the features' own factories: the core
+// (SQLite), the recording feature's clip store (ffprobe, thumbnails, fsync) and the inbox service
+// with chokidar. Only the timings are shortened.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
-import { ClipStore } from '../../../src/clips/store.js';
-import { systemClock } from '../../../src/core/clock.js';
-import { EventBus, type EventMap, type EventName } from '../../../src/core/events.js';
-import { Problems } from '../../../src/core/problems.js';
-import { createRepos, openDatabase, type Db, type Repos } from '../../../src/db/index.js';
-import { InboxService } from '../../../src/inbox/service.js';
-import { probeFile } from '../../../src/media/probe.js';
+import { createRecording } from '../../../src/cameras/index.js';
+import type { ClipStore } from '../../../src/clips/store.js';
+import type { EventBus, EventMap, EventName } from '../../../src/core/events.js';
+import type { Problems } from '../../../src/core/problems.js';
+import type { Db, Repos } from '../../../src/db/index.js';
+import { createInbox } from '../../../src/inbox/index.js';
+import type { InboxService } from '../../../src/inbox/service.js';
+import { makeCore } from '../../support/core.js';
 
 export interface InboxHarness {
   dataDir: string;
@@ -25,39 +26,28 @@ export interface InboxHarness {
 }
 
 export function inboxHarness(root: string, opts: { dataDir?: string; rescanMs?: number } = {}): InboxHarness {
-  const dataDir = opts.dataDir ?? path.join(root, 'data');
   const inbox = path.join(root, 'inbox');
-  for (const d of [dataDir, path.join(dataDir, 'clips'), path.join(dataDir, 'tmp'), inbox]) mkdirSync(d, { recursive: true });
-  const log = pino({ level: process.env.CLIPGATE_TEST_LOG ?? 'silent' });
-  const db = openDatabase(path.join(dataDir, 'clipgate.db'));
-  const repos = createRepos(db);
-  const bus = new EventBus(log);
+  mkdirSync(inbox, { recursive: true });
+  const core = makeCore({ dir: root, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), config: { cameras: [{ id: 'garden', inbox }] } });
+  const { db, repos, bus, problems } = core;
+  const dataDir = core.paths.dataDir;
   const events: { name: EventName; payload: unknown }[] = [];
   for (const name of ['clip.created', 'inbox.rejected', 'disk.full', 'problem.raised', 'problem.cleared'] as const) {
     bus.on('test', name, (payload: EventMap[typeof name]) => void events.push({ name, payload }));
   }
-  const problems = new Problems({ bus, clock: systemClock });
-  const store = new ClipStore({ log, clock: systemClock, bus, clips: repos.clips, dataDir, clipsDir: path.join(dataDir, 'clips'), tmpDir: path.join(dataDir, 'tmp') });
-  const service = new InboxService({
-    log,
-    clock: systemClock,
-    bus,
-    problems,
-    store,
-    clips: repos.clips,
-    probe: (file, signal) => probeFile(file, { signal }),
-    stagingDir: path.join(dataDir, 'tmp', 'inbox'),
-    cameras: [{ id: 'garden', inbox }],
+  const { store } = createRecording(core);
+  const service = createInbox(core, store, {
     // 4 unchanged looks 500 ms apart: a writer pausing 400 ms between chunks is never taken as done.
     tuning: { pollMs: 500, stablePolls: 4, probeAttempts: 2 },
     rescanMs: opts.rescanMs ?? 600_000,
   });
+  if (!service) throw new Error('the inbox camera was not configured');
   return {
     dataDir, inbox, db, repos, bus, problems, store, service, events,
     async stop() {
       await service.stop();
       await store.stop();
-      if (db.open) db.close();
+      core.cleanup();
     },
   };
 }

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, type TempDir } from '../../support/index.js';
+import { makeTempDir, sleep, waitUntil, type TempDir } from '../../support/index.js';
 import { inboxHarness, type InboxHarness } from './harness.js';
 import { limited, makeVideo, type Container } from './videos.js';
 
@@ -33,14 +32,6 @@ async function writeSlowly(file: string, content: Buffer, violations: string[]):
     // Appending by path: had the inbox taken the file early, the append would create a new one.
     if (!existsSync(file)) violations.push(`${path.basename(file)} taken after ${i} of ${chunks} chunks`);
     appendFileSync(file, content.subarray(i * size, (i + 1) * size));
-  }
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs = 150_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
   }
 }
 
@@ -96,7 +87,7 @@ describe('inbox ingest', () => {
     const rejectedDir = path.join(inbox, '.rejected');
     const reasons = (): string[] => (existsSync(rejectedDir) ? readdirSync(rejectedDir).filter((n) => n.endsWith('.reason')) : []);
     const dropsLeft = (): string[] => readdirSync(inbox).filter((n) => !n.startsWith('.') && !n.endsWith('.part'));
-    await until('every drop to be handled', () => dropsLeft().length === 0 && reasons().length === 8);
+    await waitUntil('every drop to be handled', () => dropsLeft().length === 0 && reasons().length === 8, 150_000, 200);
     await h.service.idle();
 
     expect(violations).toEqual([]);
@@ -129,7 +120,7 @@ describe('inbox ingest', () => {
 
     // The upload finishes: renamed to its real name, it is ingested.
     renameSync(path.join(inbox, 'late.mp4.part'), path.join(inbox, 'late.mp4'));
-    await until('the renamed upload', () => h.repos.clips.countByStatus('pending') === clips.length + 1);
+    await waitUntil('the renamed upload', () => h.repos.clips.countByStatus('pending') === clips.length + 1, 150_000, 200);
     expect(h.repos.clips.findBySha256(sha(path.join(src, 'late.mp4')))).toBeDefined();
     expect(readdirSync(path.join(h.dataDir, 'tmp', 'inbox'))).toEqual([]);
   }, 240_000);

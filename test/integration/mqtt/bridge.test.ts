@@ -10,13 +10,13 @@ import { createLogger, SecretRegistry } from '../../../src/core/logger.js';
 import type { CameraView, Stats } from '../../../src/core/ports.js';
 import { Problems } from '../../../src/core/problems.js';
 import type { Clip } from '../../../src/core/types.js';
-import { MqttBridge, type BackoffOptions, type RetainedStore } from '../../../src/mqtt/index.js';
-import { makeTempDir, mosquittoPub, startMosquitto, stopAll, type Mosquitto, type MosquittoOptions } from '../../support/index.js';
+import { MqttBridge, type ReconnectOptions, type RetainedStore } from '../../../src/mqtt/index.js';
+import { makeTempDir, mosquittoPub, sleep, startMosquitto, stopAll, waitUntil, type Mosquitto, type MosquittoOptions } from '../../support/index.js';
 import { FakeCameras, TWO_CAMERAS } from '../../unit/mqtt/fake-cameras.js';
 import { Recorder } from './recorder.js';
 
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2048, 7), Buffer.from([0xff, 0xd9])]);
-const FAST: BackoffOptions = { initialMs: 200, maxMs: 1_000, maxAttemptsPerMinute: 30 };
+const FAST: ReconnectOptions = { initialMs: 200, maxMs: 1_000, maxAttemptsPerMinute: 30 };
 
 interface Harness {
   broker: Mosquitto;
@@ -52,7 +52,7 @@ interface BridgeOptions {
   cameras?: CameraView[];
   discovery?: boolean;
   retained?: RetainedStore;
-  backoff?: BackoffOptions;
+  backoff?: ReconnectOptions;
   username?: string;
   password?: string;
   clientId?: string;
@@ -96,14 +96,6 @@ function makeBridge(b: Mosquitto, opts: BridgeOptions = {}): Harness {
   return { broker: b, bridge, bus, problems, cameras, snapshots, stats, logs, emitted };
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const isConfig = (t: string): boolean => /^homeassistant\/[a-z_]+\/clipgate\/[^/]+\/config$/.test(t);
 const clip = (cameraId: string): Clip => ({
   id: `clip-${cameraId}`,
@@ -120,6 +112,17 @@ const clip = (cameraId: string): Clip => ({
   sha256: 'ab'.repeat(32),
 });
 
+/** A broker, a recorder on it and a started bridge it has seen come online; `mark` is where later messages start. */
+async function onlineBridge(): Promise<{ b: Mosquitto; rec: Recorder; h: Harness; mark: number }> {
+  const b = await broker();
+  const rec = await recorder(b);
+  const h = makeBridge(b);
+  await h.bridge.start();
+  await rec.waitForText('clipgate/status', 'online');
+  await rec.sync();
+  return { b, rec, h, mark: rec.messages.length };
+}
+
 describe('MqttBridge with a real mosquitto', () => {
   it('announces HA discovery, online and the current state, and re-announces on homeassistant/status online', async () => {
     const b = await broker();
@@ -128,7 +131,7 @@ describe('MqttBridge with a real mosquitto', () => {
     h.snapshots.set('yard', JPEG);
     await h.bridge.start();
     await rec.waitForText('clipgate/status', 'online');
-    await until(() => rec.messages.filter((m) => isConfig(m.topic)).length >= 14, '14 discovery configs');
+    await waitUntil('14 discovery configs', () => rec.messages.filter((m) => isConfig(m.topic)).length >= 14, 20_000, 50);
     await rec.waitFor((m) => m.topic === 'clipgate/yard/snapshot', 'snapshot');
     await rec.sync();
 
@@ -159,17 +162,11 @@ describe('MqttBridge with a real mosquitto', () => {
     // Home Assistant restarted: it announces itself and expects the configs again.
     const mark = rec.messages.length;
     await mosquittoPub({ url: b.url, topic: 'homeassistant/status', message: 'online' });
-    await until(() => rec.messages.slice(mark).filter((m) => isConfig(m.topic)).length >= 14, 'configs re-sent');
+    await waitUntil('configs re-sent', () => rec.messages.slice(mark).filter((m) => isConfig(m.topic)).length >= 14, 20_000, 50);
   });
 
   it('drives motion ON then OFF, the snapshot, events and an unretained doorbell press from bus events', async () => {
-    const b = await broker();
-    const rec = await recorder(b);
-    const h = makeBridge(b);
-    await h.bridge.start();
-    await rec.waitForText('clipgate/status', 'online');
-    await rec.sync();
-    const mark = rec.messages.length;
+    const { b, rec, h, mark } = await onlineBridge();
 
     const at = systemClock.iso();
     h.bus.emit('motion.changed', { cameraId: 'front-door', active: true, source: 'onvif', at });
@@ -213,13 +210,7 @@ describe('MqttBridge with a real mosquitto', () => {
   });
 
   it('privacy/set and trigger/set reach CameraControl; no topic can approve anything', async () => {
-    const b = await broker();
-    const rec = await recorder(b);
-    const h = makeBridge(b);
-    await h.bridge.start();
-    await rec.waitForText('clipgate/status', 'online');
-    await rec.sync();
-    const mark = rec.messages.length;
+    const { b, rec, h, mark } = await onlineBridge();
 
     await mosquittoPub({ url: b.url, topic: 'clipgate/yard/privacy/set', message: 'ON' });
     await rec.waitForText('clipgate/yard/privacy/state', 'ON', mark);
@@ -242,7 +233,7 @@ describe('MqttBridge with a real mosquitto', () => {
     for (const [topic, message] of attempts) await mosquittoPub({ url: b.url, topic: topic ?? '', message: message ?? '' });
     // Commands are handled in arrival order; once this one lands, the attempts above were seen.
     await mosquittoPub({ url: b.url, topic: 'clipgate/front-door/trigger/set', message: 'PRESS' });
-    await until(() => h.cameras.calls.includes('trigger front-door'), 'trigger called');
+    await waitUntil('trigger called', () => h.cameras.calls.includes('trigger front-door'), 20_000, 50);
 
     expect(h.cameras.calls).toEqual(['setPrivacy yard true', 'setPrivacy yard false', 'trigger front-door']);
     expect(h.emitted.filter((e) => e.startsWith('share.') || e.startsWith('clip.'))).toEqual([]);
@@ -266,7 +257,7 @@ describe('MqttBridge with a real mosquitto', () => {
 
     const before = (await readFile(logFile, 'utf8')).length;
     process.kill(b.pid, 'SIGKILL'); // killed, not stopped: no goodbye to its clients
-    await until(() => !h.bridge.connected, 'bridge noticed the broker went away');
+    await waitUntil('bridge noticed the broker went away', () => !h.bridge.connected, 20_000, 50);
     const at = systemClock.iso();
     // While disconnected: state changes and events that must not be replayed as a backlog.
     h.bus.emit('motion.changed', { cameraId: 'front-door', active: true, source: 'onvif', at });
@@ -274,7 +265,7 @@ describe('MqttBridge with a real mosquitto', () => {
     h.bus.emit('motion.changed', { cameraId: 'front-door', active: false, source: 'onvif', at });
     h.stats.pending = 5;
     await b.restart(); // a new broker process, without persistence: every retained message is gone
-    await until(() => h.bridge.connected, 'bridge reconnected');
+    await waitUntil('bridge reconnected', () => h.bridge.connected, 20_000, 50);
     const late = await recorder(b, ['clipgate/#']);
     await late.waitForText('clipgate/status', 'online');
     await late.waitFor((m) => m.topic === 'clipgate/yard/snapshot' && m.payload.equals(JPEG), 'snapshot republished');
@@ -320,15 +311,15 @@ describe('MqttBridge with a real mosquitto', () => {
     const cap = 4;
     const h = makeBridge(b, { username: 'clipgate', password: 'wrong-password', clientId: 'cg-bridge-auth', backoff: { initialMs: 100, maxMs: 400, maxAttemptsPerMinute: cap } });
     await h.bridge.start();
-    await until(() => h.problems.has('mqtt.broker'), 'problem raised');
+    await waitUntil('problem raised', () => h.problems.has('mqtt.broker'), 20_000, 50);
     const problem = h.problems.list().find((p) => p.id === 'mqtt.broker');
     expect(problem).toMatchObject({ severity: 'error', summary: 'MQTT broker refused the credentials' });
     expect(problem?.details).toMatch(/not authori[sz]ed|bad user ?name or password/i);
     expect(problem?.details).not.toContain('wrong-password');
 
-    await until(() => h.bridge.attemptsInLastMinute() >= cap, `${cap} attempts`);
+    await waitUntil(`${cap} attempts`, () => h.bridge.attemptsInLastMinute() >= cap, 20_000, 50);
     // The backoff alone would have retried about ten more times by now; the per-minute cap holds.
-    await new Promise((r) => setTimeout(r, 3_000));
+    await sleep(3_000);
     expect(h.bridge.attemptsInLastMinute()).toBe(cap);
     // mosquitto logs refused clients as <unknown>; the bridge is the only client of this broker.
     const refusals = b.logs().split('\n').filter((l) => /disconnected, not authori[sz]ed/i.test(l));

@@ -7,7 +7,7 @@ import { EventBus } from '../../../src/core/events.js';
 import { createLogger, SecretRegistry } from '../../../src/core/logger.js';
 import { Problems } from '../../../src/core/problems.js';
 import { MqttBridge } from '../../../src/mqtt/index.js';
-import { freePort, makeTempDir, runChecked, startMosquitto, stopAll, waitForPort, type TempDir } from '../../support/index.js';
+import { freePort, makeTempDir, runChecked, startMosquitto, stopAll, waitForPort, waitUntil, type TempDir } from '../../support/index.js';
 import { FakeCameras, TWO_CAMERAS } from '../../unit/mqtt/fake-cameras.js';
 import { Recorder } from './recorder.js';
 
@@ -64,8 +64,7 @@ describe('MqttBridge over TLS', () => {
       expect(withCa.problems.list()).toEqual([]);
 
       await withoutCa.bridge.start();
-      const deadline = Date.now() + 20_000;
-      while (!withoutCa.problems.has('mqtt.broker') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await waitUntil('the broker problem', () => withoutCa.problems.has('mqtt.broker'), 20_000, 50);
       const problem = withoutCa.problems.list()[0];
       expect(problem?.summary).toBe('MQTT broker unreachable');
       expect(problem?.details).toMatch(/certificate/i);

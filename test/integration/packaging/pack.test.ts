@@ -40,5 +40,8 @@ describe('npm package', () => {
     for (const f of ['dist/src/main.js', 'dist/ui/app.js', 'dist/ui/index.html', 'config/clipgate.schema.json', 'scripts/clipgate.service', 'scripts/install.sh', 'README.md']) {
       expect(existsSync(path.join(app, 'node_modules', 'clipgate', f)), f).toBe(true);
     }
+    // The demo's dev platform lives in dist/src/demo; the dev scripts (build, bench, soak) are not shipped.
+    expect(existsSync(path.join(app, 'node_modules', 'clipgate', 'dist', 'src', 'demo', 'dev-platform', 'server.js'))).toBe(true);
+    expect(existsSync(path.join(app, 'node_modules', 'clipgate', 'dist', 'scripts'))).toBe(false);
   }, 300_000);
 });

@@ -2,7 +2,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audioStreams, ffprobe, makeTempDir, runProcess, startRtspCamera, stopAll, videoStreams, type RtspCamera, type TempDir } from '../../support/index.js';
-import { cameraConfig, makeRig, sleep, waitUntil, type Rig } from './rig.js';
+import { sleep, waitUntil } from '../../support/wait.js';
+import { cameraConfig, makeRig, type Rig } from './rig.js';
 import { clipSpan, startTimeline, type Timeline } from './timeline.js';
 
 const PRE = 4;

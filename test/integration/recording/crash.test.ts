@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isPidAlive, makeTempDir, type TempDir } from '../../support/index.js';
-import { waitUntil } from './rig.js';
+import { waitUntil } from '../../support/wait.js';
 
 const MAIN = path.resolve('dist/src/main.js');
 

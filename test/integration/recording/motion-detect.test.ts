@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/clock.js';
 import { MotionDetector } from '../../../src/recorder/detector.js';
 import { isPidAlive, startRtspCamera, stopAll, type RtspCamera } from '../../support/index.js';
-import { sleep, waitUntil } from './rig.js';
+import { sleep, waitUntil } from '../../support/wait.js';
 
 const RULES = { threshold: 0.02, minSeconds: 0.5, cooldownSeconds: 2 };
 

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../src/core/errors.js';
 import { ffprobe, isPidAlive, makeTempDir, runProcess, startRtspCamera, stopAll, videoStreams, type RtspCamera, type TempDir } from '../../support/index.js';
-import { cameraConfig, makeRig, sleep, waitUntil, type Rig } from './rig.js';
+import { sleep, waitUntil } from '../../support/wait.js';
+import { cameraConfig, makeRig, type Rig } from './rig.js';
 
 async function segmentFiles(dir: string): Promise<string[]> {
   try {

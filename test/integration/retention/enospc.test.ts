@@ -2,18 +2,16 @@
 // on it; filling the disk makes an inbox drop fail with ENOSPC. The daemon must stay up, raise the
 // disk.full problem, run retention at once, leave the stored clip intact and the drop in place,
 // and recover by itself (problem cleared, drop ingested) once space is back.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../../src/app.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { createLogger, SecretRegistry } from '../../../src/core/logger.js';
-import { DISK_FULL_PROBLEM } from '../../../src/jobs/disk-guard.js';
-import { RETENTION_JOB } from '../../../src/jobs/retention-service.js';
-import { freePort, makeTempDir, type TempDir } from '../../support/index.js';
+import { DISK_FULL_PROBLEM } from '../../../src/core/disk-full.js';
+import { RETENTION_JOB } from '../../../src/retention/index.js';
+import { fillDisk, freePort, makeTempDir, mountTmpfs, unmountTmpfs, waitUntil, type TempDir } from '../../support/index.js';
 import { makeVideo } from '../inbox/videos.js';
 
 const sha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -24,52 +22,15 @@ let skipReason = '';
 
 beforeAll(async () => {
   tmp = await makeTempDir('cg-enospc-');
-  if (process.getuid?.() !== 0) {
-    skipReason = 'not root: cannot mount a small tmpfs to provoke ENOSPC';
-    return;
-  }
-  const dir = path.join(tmp.path, 'data');
-  mkdirSync(dir);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', dir], { stdio: 'pipe' });
-    mounted = dir;
-  } catch (err) {
-    skipReason = `mount -t tmpfs failed (no CAP_SYS_ADMIN in this container?): ${String(err)}`;
-  }
+  const mount = mountTmpfs(path.join(tmp.path, 'data'), '8m');
+  if ('mounted' in mount) mounted = mount.mounted;
+  else skipReason = mount.skipReason;
 });
 
 afterAll(async () => {
-  if (mounted) execFileSync('umount', ['-l', mounted]);
+  if (mounted) unmountTmpfs(mounted);
   await tmp?.cleanup();
 });
-
-/** Fill the file system: big writes, then smaller ones, until not even one byte fits. */
-function fill(file: string): void {
-  const fd = openSync(file, 'w');
-  try {
-    for (let size = 1 << 20; size >= 1; size = Math.floor(size / 4)) {
-      const buf = Buffer.alloc(size, 7);
-      for (;;) {
-        try {
-          writeSync(fd, buf);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-          break;
-        }
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 90_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 describe('disk full (ENOSPC on a real, small file system)', () => {
   it('stays up, raises the problem, runs retention, keeps stored clips intact and recovers when space returns', async (ctx) => {
@@ -97,18 +58,18 @@ describe('disk full (ENOSPC on a real, small file system)', () => {
       await app.start();
       const { repos, problems } = app.core;
       writeFileSync(path.join(inbox, 'first.mp4'), readFileSync(path.join(src, 'first.mp4')));
-      await until('the first clip', () => repos.clips.countByStatus('pending') === 1);
+      await waitUntil('the first clip', () => repos.clips.countByStatus('pending') === 1, 90_000, 250);
       const first = repos.clips.list({ limit: 10 }).items[0]!;
       const firstFile = path.join(mounted, first.filePath);
       expect(sha(firstFile)).toBe(first.sha256);
 
       const filler = path.join(mounted, 'filler.bin');
-      fill(filler);
+      fillDisk(filler);
       const fullAt = new Date().toISOString();
       writeFileSync(path.join(inbox, 'second.mp4'), readFileSync(path.join(src, 'second.mp4')));
-      await until('the disk.full problem', () => problems.has(DISK_FULL_PROBLEM));
+      await waitUntil('the disk.full problem', () => problems.has(DISK_FULL_PROBLEM), 90_000, 250);
       // Retention ran at once (its run is recorded after the disk filled up)...
-      await until('retention to run', () => repos.jobRuns.list().some((j) => j.name === RETENTION_JOB && (j.lastStartedAt ?? '') >= fullAt));
+      await waitUntil('retention to run', () => repos.jobRuns.list().some((j) => j.name === RETENTION_JOB && (j.lastStartedAt ?? '') >= fullAt), 90_000, 250);
       // ...the daemon answers, the drop waits in the inbox, nothing was refused, the stored clip is intact.
       expect(await health()).toBe(200);
       expect(existsSync(path.join(inbox, 'second.mp4'))).toBe(true);
@@ -117,8 +78,8 @@ describe('disk full (ENOSPC on a real, small file system)', () => {
       expect(repos.clips.countByStatus('pending')).toBe(1);
 
       rmSync(filler);
-      await until('the problem to clear', () => !problems.has(DISK_FULL_PROBLEM));
-      await until('the waiting drop to be ingested', () => repos.clips.countByStatus('pending') === 2);
+      await waitUntil('the problem to clear', () => !problems.has(DISK_FULL_PROBLEM), 90_000, 250);
+      await waitUntil('the waiting drop to be ingested', () => repos.clips.countByStatus('pending') === 2, 90_000, 250);
       expect(existsSync(path.join(inbox, 'second.mp4'))).toBe(false);
       expect(repos.clips.findBySha256(sha(path.join(src, 'second.mp4')))).toBeDefined();
       expect(sha(firstFile)).toBe(first.sha256);

@@ -1,12 +1,12 @@
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Share } from '../../../src/core/types.js';
 import { ExportWorker } from '../../../src/review/exporter.js';
-import { sha256File } from '../../../src/review/files.js';
-import { isPidAlive, makeTempDir, spawnProcess, stopAll, type TempDir } from '../../support/index.js';
+import { sha256File } from '../../../src/core/durable.js';
+import { childPids, isPidAlive, makeTempDir, spawnProcess, stopAll, waitUntil, type TempDir } from '../../support/index.js';
 import { makeEnv, type ReviewEnv } from '../../unit/review/env.js';
 import { makeClip } from './media.js';
 
@@ -38,19 +38,8 @@ afterEach(async () => {
   env = undefined;
 });
 
-/** PIDs of a process's direct children (its ffmpeg), from /proc. */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-    if (text) out.push(...text.split(/\s+/).map(Number));
-  }
-  return out;
-}
-
 async function waitGone(pids: number[], ms: number): Promise<number[]> {
-  const until = Date.now() + ms;
-  while (Date.now() < until && pids.some(isPidAlive)) await new Promise((r) => setTimeout(r, 100));
+  await waitUntil('the processes to exit', () => !pids.some(isPidAlive), ms).catch(() => undefined);
   return pids.filter(isPidAlive);
 }
 
@@ -64,7 +53,7 @@ describe('crash safety and concurrency (separate processes)', () => {
 
     const daemon = await spawnProcess(process.execPath, [child, 'worker', env.dataDir], { name: 'export-child' });
     await daemon.waitForLine(new RegExp(`^progress ${share.id} ([1-9]|[1-8]\\d)$`), 60_000);
-    const ffmpegs = childrenOf(daemon.pid);
+    const ffmpegs = childPids(daemon.pid);
     expect(ffmpegs.length).toBeGreaterThan(0);
     process.kill(daemon.pid, 'SIGKILL');
     await daemon.exited;

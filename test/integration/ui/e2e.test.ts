@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevPlatform, type DevPlatform } from '../../../scripts/dev-platform/server.js';
+import { startDevPlatform, type DevPlatform } from '../../../src/demo/dev-platform/server.js';
 import { App } from '../../../src/app.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { createLogger, SecretRegistry } from '../../../src/core/logger.js';
@@ -14,7 +14,7 @@ import { hashPassword } from '../../../src/web/auth/password.js';
 import { audioStreams, ffprobe, freePort, makeTempDir, startRtspCamera, type RtspCamera, type TempDir } from '../../support/index.js';
 import { ARTIFACTS, CHROMIUM, LAPTOP, launchChromium, PHONE, type BrowserHandle } from './browser.js';
 
-const ready = existsSync(CHROMIUM) && existsSync(path.resolve('dist/ui/app.js')) && existsSync(path.resolve('scripts/dev-platform/server.ts'));
+const ready = existsSync(CHROMIUM) && existsSync(path.resolve('dist/ui/app.js')) && existsSync(path.resolve('src/demo/dev-platform/server.ts'));
 const PASSWORD = 'owner password e2e';
 
 let tmp: TempDir;

@@ -4,12 +4,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDevPlatform, type DevPlatform } from '../../../scripts/dev-platform/server.js';
+import { startDevPlatform, type DevPlatform } from '../../../src/demo/dev-platform/server.js';
 import { App } from '../../../src/app.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { createLogger, SecretRegistry } from '../../../src/core/logger.js';
-import { freePort, makeTempDir, type TempDir } from '../../support/index.js';
-import { makeMp4, sha256, waitFor } from './harness.js';
+import { freePort, makeTempDir, waitUntil, type TempDir } from '../../support/index.js';
+import { makeMp4, sha256 } from './harness.js';
 
 let tmp: TempDir | undefined;
 let app: App | undefined;
@@ -50,7 +50,7 @@ describe('approve → export → upload → revoke through the App', () => {
     if (!review || !shares || !ledger) throw new Error('controls not wired');
 
     const share = review.approve('clip-1', { blur: [{ x: 0, y: 0, width: 0.5, height: 0.5 }], caption: 'doorbell, evening' });
-    await waitFor('uploaded', () => shares.get(share.id)?.status === 'uploaded' || shares.get(share.id)?.status === 'failed', 120_000, 200);
+    await waitUntil('uploaded', () => shares.get(share.id)?.status === 'uploaded' || shares.get(share.id)?.status === 'failed', 120_000, 200);
     const uploaded = shares.get(share.id)!;
     expect(uploaded.error).toBeUndefined();
     expect(uploaded.status).toBe('uploaded');

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startDevPlatform, type DevPlatform } from '../../../scripts/dev-platform/server.js';
+import { startDevPlatform, type DevPlatform } from '../../../src/demo/dev-platform/server.js';
 import { systemClock } from '../../../src/core/clock.js';
 import { Uploader, AUTH_PROBLEM } from '../../../src/upload/uploader.js';
 import { encodeMetadata } from '../../../src/upload/metadata.js';
 import { TusClient, TusHttpError } from '../../../src/upload/tus-client.js';
 import { Readable } from 'node:stream';
-import { freePort, makeTempDir, type TempDir } from '../../support/index.js';
-import { addClip, approveAndExport, makeMp4, openHarness, waitFor, type Harness } from './harness.js';
+import { freePort, makeTempDir, sleep, waitUntil, type TempDir } from '../../support/index.js';
+import { addClip, approveAndExport, makeMp4, openHarness, type Harness } from './harness.js';
 
 let tmp: TempDir;
 let h: Harness;
@@ -32,7 +32,7 @@ function newUploader(url: string, token: string, baseMs = 300): Uploader {
   uploader = new Uploader({
     db: h.db, repos: h.repos, bus: h.bus, clock: systemClock, log: h.log, problems: h.problems, ledger: h.ledger,
     settings: { url, token, maxUploadKbps: 0, concurrency: 1, chunkSizeBytes: 128 * 1024 },
-    dataDir: h.dataDir, backoff: { baseMs, maxMs: 60_000, jitter: 0.2 }, pollIntervalMs: 60_000,
+    dataDir: h.dataDir, backoff: { initialMs: baseMs, maxMs: 60_000, jitter: 0.2 }, pollIntervalMs: 60_000,
   });
   return uploader;
 }
@@ -54,13 +54,13 @@ describe('upload failures', () => {
       if (rec?.nextAttemptAt && share.error?.startsWith('platform unreachable')) delays.push(Date.parse(rec.nextAttemptAt) - Date.parse(rec.updatedAt));
     });
     await newUploader(`http://127.0.0.1:${port}/api`, TOKEN).start();
-    await waitFor('4 retries', () => delays.length >= 4, 30_000);
+    await waitUntil('4 retries', () => delays.length >= 4, 30_000);
     expect(h.repos.shares.get(id)?.status).not.toBe('failed');
     // Nominal 300, 600, 1200, 2400 ms with ±10 % jitter: each clearly longer than the one before.
     for (let i = 1; i < 4; i++) expect(delays[i]!).toBeGreaterThan(delays[i - 1]! * 1.5);
     expect(h.problems.has('platform.unreachable')).toBe(true);
     platform = await startDevPlatform({ port, token: TOKEN, dir: path.join(tmp.path, 'platform') });
-    await waitFor('uploaded after the platform returned', () => h.repos.shares.get(id)?.status === 'uploaded', 30_000);
+    await waitUntil('uploaded after the platform returned', () => h.repos.shares.get(id)?.status === 'uploaded', 30_000);
     expect(platform.received()).toHaveLength(1);
     expect(platform.received()[0]?.verified?.ok).toBe(true);
     expect(h.problems.has('platform.unreachable')).toBe(false);
@@ -75,11 +75,11 @@ describe('upload failures', () => {
     const second = approveAndExport(h, addClip(h, { startedAt: '2026-01-01T00:05:00.000Z' }), src).id;
     const up = newUploader(platform.url, 'wrong-token');
     await up.start();
-    await waitFor('failed', () => h.repos.shares.get(first)?.status === 'failed');
+    await waitUntil('failed', () => h.repos.shares.get(first)?.status === 'failed', 60_000);
     // Give a retry storm every chance to show itself.
     for (let i = 0; i < 5; i++) {
       up.kick();
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
     const share = h.repos.shares.get(first);
     expect(share?.error).toMatch(/rejected the token \(401\).*platform\.token/);
@@ -93,8 +93,8 @@ describe('upload failures', () => {
     platform = await startDevPlatform({ token: TOKEN, dir: path.join(tmp.path, 'platform'), maxSizeBytes: 1000 });
     const id = await oneShare();
     await newUploader(platform.url, TOKEN).start();
-    await waitFor('failed', () => h.repos.shares.get(id)?.status === 'failed');
-    await new Promise((r) => setTimeout(r, 500));
+    await waitUntil('failed', () => h.repos.shares.get(id)?.status === 'failed', 60_000);
+    await sleep(500);
     expect(h.repos.shares.get(id)?.error).toMatch(/larger than the community platform accepts \(413\)/);
     expect(h.problems.has(`share.${id}`)).toBe(true);
     expect(platform.requestLog()).toHaveLength(1);
@@ -105,7 +105,7 @@ describe('upload failures', () => {
     const id = await oneShare();
     h.repos.shares.update(id, { status: 'uploading', uploadUrl: `${platform.url}/uploads/0123456789abcdef` }, new Date().toISOString());
     await newUploader(platform.url, TOKEN).start();
-    await waitFor('uploaded', () => h.repos.shares.get(id)?.status === 'uploaded');
+    await waitUntil('uploaded', () => h.repos.shares.get(id)?.status === 'uploaded', 60_000);
     expect(platform.requestLog().slice(0, 2).map((l) => `${l.method} ${l.status}`)).toEqual(['HEAD 404', 'POST 201']);
     expect(h.repos.shares.get(id)?.remoteUrl).toBe(`${platform.url}/uploads/${platform.received()[0]?.id}`);
   });

@@ -4,15 +4,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { systemClock } from '../../../src/core/clock.js';
-import { EventBus } from '../../../src/core/events.js';
+import type { EventBus } from '../../../src/core/events.js';
 import { createLogger, SecretRegistry, type Logger } from '../../../src/core/logger.js';
-import { Problems } from '../../../src/core/problems.js';
-import { createRepos, openDatabase, type Db, type Repos } from '../../../src/db/index.js';
+import type { Problems } from '../../../src/core/problems.js';
+import type { Db, Repos } from '../../../src/db/index.js';
 import type { ClipRecord } from '../../../src/db/repos/clips.js';
 import type { ShareRecord } from '../../../src/db/repos/shares.js';
-import { Ledger } from '../../../src/review/ledger.js';
-import { runChecked } from '../../support/index.js';
+import { createReview } from '../../../src/review/index.js';
+import type { Ledger } from '../../../src/review/ledger.js';
+import { makeCore, runChecked } from '../../support/index.js';
 
 export interface Harness {
   dataDir: string;
@@ -26,20 +26,13 @@ export interface Harness {
   close(): void;
 }
 
+/** The daemon's core on `dataDir` (kept on close, so a second harness reopens it), logging at debug into logLines. */
 export function openHarness(dataDir: string): Harness {
-  mkdirSync(path.join(dataDir, 'clips'), { recursive: true });
-  mkdirSync(path.join(dataDir, 'exports'), { recursive: true });
   const logLines: string[] = [];
   const log = createLogger({ level: 'debug', secrets: new SecretRegistry(), write: (l) => logLines.push(l) });
-  const bus = new EventBus(log);
-  const db = openDatabase(path.join(dataDir, 'clipgate.db'));
-  const repos = createRepos(db);
-  return {
-    dataDir, db, repos, bus, log, logLines,
-    problems: new Problems({ bus, clock: systemClock }),
-    ledger: new Ledger({ db, repos }),
-    close: () => db.open && db.close(),
-  };
+  const core = makeCore({ dir: dataDir, dataDir, log });
+  const { db, repos, bus, problems } = core;
+  return { dataDir, db, repos, bus, log, logLines, problems, ledger: createReview(core).ledger, close: () => core.cleanup() };
 }
 
 /** A real H.264 mp4 from lavfi. `lossless` makes it big quickly (for throttled/kill tests). */
@@ -86,13 +79,3 @@ export function approveAndExport(h: Harness, clip: ClipRecord, exportSource: str
   return share;
 }
 
-/** Resolve when `check` returns a value (polling), or fail with `what`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 60_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}

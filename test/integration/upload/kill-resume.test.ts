@@ -4,10 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevPlatform, type DevPlatform } from '../../../scripts/dev-platform/server.js';
+import { startDevPlatform, type DevPlatform } from '../../../src/demo/dev-platform/server.js';
 import { openDatabase } from '../../../src/db/index.js';
-import { freePort, makeTempDir, spawnProcess, stopAll, type ManagedProcess, type TempDir } from '../../support/index.js';
-import { addClip, approveAndExport, makeMp4, openHarness, sha256, waitFor } from './harness.js';
+import { freePort, makeTempDir, spawnProcess, stopAll, waitUntil, type ManagedProcess, type TempDir } from '../../support/index.js';
+import { addClip, approveAndExport, makeMp4, openHarness, sha256 } from './harness.js';
 
 const MAIN = path.resolve('dist/src/main.js');
 const CHUNK = 256 * 1024;
@@ -67,11 +67,11 @@ describe('kill -9 mid-upload', () => {
     const startDaemon = (): Promise<ManagedProcess> => spawnProcess(process.execPath, [MAIN, 'start', '--config', config], { name: 'clipgate' });
 
     const first = await startDaemon();
-    await waitFor('half the bytes on the platform', () => (platform!.received()[0]?.offset ?? 0) >= size / 2, 90_000, 20);
+    await waitUntil('half the bytes on the platform', () => (platform!.received()[0]?.offset ?? 0) >= size / 2, 90_000, 20);
     await first.stop('SIGKILL');
     // Let the platform notice the dead connection and settle what it stored.
     let settled = -1;
-    await waitFor('platform settled', () => {
+    await waitUntil('platform settled', () => {
       const now = platform!.received()[0]?.bytesReceived ?? 0;
       const same = now === settled;
       settled = now;
@@ -84,7 +84,7 @@ describe('kill -9 mid-upload', () => {
     expect(row?.upload_url).toBe(`${platform.url}/uploads/${atKill.id}`);
 
     const second = await startDaemon();
-    await waitFor('uploaded after restart', () => shareRow(path.join(dataDir, 'clipgate.db'), shareId)?.status === 'uploaded', 90_000, 200);
+    await waitUntil('uploaded after restart', () => shareRow(path.join(dataDir, 'clipgate.db'), shareId)?.status === 'uploaded', 90_000, 200);
     await second.waitForLine(/resuming upload/, 5_000);
     await second.stop('SIGTERM');
 

@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startDevPlatform, type DevPlatform } from '../../../scripts/dev-platform/server.js';
+import { startDevPlatform, type DevPlatform } from '../../../src/demo/dev-platform/server.js';
 import { systemClock } from '../../../src/core/clock.js';
 import type { EventMap } from '../../../src/core/events.js';
 import { Scheduler } from '../../../src/jobs/scheduler.js';
 import { AssistanceService, POLL_JOB } from '../../../src/upload/assistance.js';
 import type { LatLon } from '../../../src/upload/matching.js';
-import { makeTempDir, type TempDir } from '../../support/index.js';
+import { makeTempDir, waitUntil, type TempDir } from '../../support/index.js';
 import { addClip, openHarness, type Harness } from './harness.js';
 
 let tmp: TempDir;
@@ -91,7 +91,7 @@ describe('requests for assistance', () => {
     const svc = await service([inside], HOME, 'wrong');
     await svc.start();
     await scheduler.runNow(POLL_JOB);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitUntil('the auth problem', () => h.problems.has('platform.auth'), 10_000);
     expect(h.problems.has('platform.auth')).toBe(true);
     expect(h.repos.jobRuns.list().find((j) => j.name === POLL_JOB)?.lastStatus).toBe('failed');
     expect(svc.list()).toEqual([]);

@@ -1,12 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startDevPlatform, type DevPlatform } from '../../../scripts/dev-platform/server.js';
+import { startDevPlatform, type DevPlatform } from '../../../src/demo/dev-platform/server.js';
 import { systemClock } from '../../../src/core/clock.js';
 import { Uploader } from '../../../src/upload/uploader.js';
 import { ShareService } from '../../../src/upload/share-control.js';
-import { makeTempDir, type TempDir } from '../../support/index.js';
-import { addClip, approveAndExport, makeMp4, openHarness, sha256, waitFor, type Harness } from './harness.js';
+import { makeTempDir, sleep, waitUntil, type TempDir } from '../../support/index.js';
+import { addClip, approveAndExport, makeMp4, openHarness, sha256, type Harness } from './harness.js';
 
 let tmp: TempDir;
 let h: Harness;
@@ -32,7 +32,7 @@ function newUploader(url: string, token = TOKEN, extra: { kbps?: number; chunk?:
     db: h.db, repos: h.repos, bus: h.bus, clock: systemClock, log: h.log, problems: h.problems, ledger: h.ledger,
     settings: { url, token, maxUploadKbps: extra.kbps ?? 0, concurrency: 1, chunkSizeBytes: extra.chunk ?? 256 * 1024 },
     dataDir: h.dataDir,
-    backoff: { baseMs: extra.baseMs ?? 200, maxMs: 5_000, jitter: 0.2 },
+    backoff: { initialMs: extra.baseMs ?? 200, maxMs: 5_000, jitter: 0.2 },
     pollIntervalMs: 500,
   });
   return uploader;
@@ -89,7 +89,7 @@ describe('uploads to the dev platform', () => {
     }
     expect(approved).toHaveLength(3);
     await newUploader(platform.url).start();
-    await waitFor('3 uploads', () => approved.every((id) => h.repos.shares.get(id)?.status === 'uploaded'));
+    await waitUntil('3 uploads', () => approved.every((id) => h.repos.shares.get(id)?.status === 'uploaded'), 60_000);
     await uploader?.stop();
 
     const received = platform.received();
@@ -118,7 +118,7 @@ describe('uploads to the dev platform', () => {
     const tampered = approveAndExport(h, addClip(h, { startedAt: '2026-01-01T00:01:00.000Z' }), src);
     writeFileSync(path.join(h.dataDir, tampered.exportPath!), Buffer.concat([readFileSync(src), Buffer.from('x')]));
     await newUploader(platform.url).start();
-    await waitFor('tampered share failed', () => h.repos.shares.get(tampered.id)?.status === 'failed');
+    await waitUntil('tampered share failed', () => h.repos.shares.get(tampered.id)?.status === 'failed', 60_000);
     expect(h.repos.shares.get(tampered.id)?.error).toMatch(/does not match its recorded SHA-256/);
     expect(h.problems.has(`share.${tampered.id}`)).toBe(true);
     expect(h.repos.shares.get('sneaky')?.status).toBe('queued');
@@ -133,7 +133,7 @@ describe('uploads to the dev platform', () => {
     const share = approveAndExport(h, addClip(h, { startedAt: '2026-01-01T00:00:00.000Z' }), src);
     const up = newUploader(platform.url);
     await up.start();
-    await waitFor('uploaded', () => h.repos.shares.get(share.id)?.status === 'uploaded');
+    await waitUntil('uploaded', () => h.repos.shares.get(share.id)?.status === 'uploaded', 60_000);
     expect(platform.received()).toHaveLength(1);
     const shares = new ShareService({ db: h.db, repos: h.repos, bus: h.bus, clock: systemClock, log: h.log, ledger: h.ledger, uploader: up });
     const revokedEvent = new Promise((resolve) => h.bus.on('test', 'share.revoked', resolve));
@@ -156,13 +156,13 @@ describe('uploads to the dev platform', () => {
     const share = approveAndExport(h, addClip(h, { startedAt: '2026-01-01T00:00:00.000Z' }), src);
     const up = newUploader(platform.url, TOKEN, { kbps: 4000, chunk: 64 * 1024 });
     await up.start();
-    await waitFor('upload under way', () => (h.repos.shares.get(share.id)?.bytesSent ?? 0) > 0);
+    await waitUntil('upload under way', () => (h.repos.shares.get(share.id)?.bytesSent ?? 0) > 0, 60_000);
     const shares = new ShareService({ db: h.db, repos: h.repos, bus: h.bus, clock: systemClock, log: h.log, ledger: h.ledger, uploader: up });
     await shares.revoke(share.id);
     const sentAtRevoke = platform.received().length;
     expect(sentAtRevoke).toBe(0);
     up.kick();
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     expect(h.repos.shares.get(share.id)?.status).toBe('revoked');
     expect(platform.files()).toEqual([]);
     expect(h.ledger.list().map((e) => e.action)).toEqual(['approved', 'revoked']);

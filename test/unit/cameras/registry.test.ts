@@ -1,29 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CameraRegistry } from '../../../src/cameras/registry.js';
+import { createRecording } from '../../../src/cameras/index.js';
 import { RtspResolver } from '../../../src/cameras/rtsp.js';
 import { cameraSchema } from '../../../src/config/schema.js';
 import { ManualClock } from '../../../src/core/clock.js';
-import { EventBus, type EventMap } from '../../../src/core/events.js';
-import { Problems } from '../../../src/core/problems.js';
-import { createRepos, openDatabase } from '../../../src/db/index.js';
+import type { EventMap } from '../../../src/core/events.js';
+import { makeCore, type TestCore } from '../../support/core.js';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const cores: TestCore[] = [];
+afterEach(() => cores.splice(0).forEach((c) => c.cleanup()));
 
 function setup() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cg-reg-'));
-  dirs.push(dir);
-  const log = pino({ level: 'silent' });
   const clock = new ManualClock(Date.parse('2026-11-29T12:00:00.000Z'));
-  const bus = new EventBus(log);
-  const repos = createRepos(openDatabase(path.join(dir, 'db.sqlite')));
   // Inbox-only cameras: no child processes in a unit test.
-  const config = [cameraSchema.parse({ id: 'front', kind: 'doorbell', inbox: '/srv/x' }), cameraSchema.parse({ id: 'back', inbox: '/srv/y' })];
-  const registry = new CameraRegistry({ log, clock, bus, problems: new Problems({ bus, clock }), cameras: repos.cameras, config, cacheDir: path.join(dir, 'cache') });
+  const core = makeCore({ clock, config: { cameras: [{ id: 'front', kind: 'doorbell', inbox: '/srv/x' }, { id: 'back', inbox: '/srv/y' }] } });
+  cores.push(core);
+  const { bus, repos } = core;
+  const registry = createRecording(core).cameras;
   const triggers: EventMap['clip.trigger'][] = [];
   const privacy: EventMap['camera.privacy'][] = [];
   bus.on('t', 'clip.trigger', (e) => void triggers.push(e));

@@ -3,6 +3,7 @@ import { createLogger, SecretRegistry } from '../../../src/core/logger.js';
 import { systemClock } from '../../../src/core/clock.js';
 import { createRepos, openDatabase, type Db } from '../../../src/db/index.js';
 import { Scheduler } from '../../../src/jobs/scheduler.js';
+import { sleep, waitUntil } from '../../support/wait.js';
 
 const log = createLogger({ level: 'silent', secrets: new SecretRegistry() });
 let db: Db | undefined;
@@ -43,10 +44,9 @@ describe('Scheduler', () => {
     let runs = 0;
     scheduler.add({ name: 'every-second', schedule: '* * * * * *', run: () => { runs++; return new Promise<void>((r) => (release = r)); } });
     await scheduler.start();
-    const deadline = Date.now() + 10_000;
-    while (runs === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await waitUntil('the first run', () => runs > 0, 10_000);
     // At least two more triggers pass while the first run hangs.
-    await new Promise((r) => setTimeout(r, 2500));
+    await sleep(2500);
     expect(runs).toBe(1);
     release();
   });
@@ -65,12 +65,11 @@ describe('Scheduler', () => {
     scheduler.add({ name: 'tick', schedule: '* * * * * *', run: async () => { ticks++; } });
     expect(() => scheduler.add({ name: 'tick', schedule: '* * * * * *', run: async () => undefined })).toThrow(/already/);
     await scheduler.start();
-    const deadline = Date.now() + 10_000;
-    while (ticks === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await waitUntil('a tick', () => ticks > 0, 10_000);
     expect(ticks).toBeGreaterThan(0);
     await scheduler.stop();
     const after = ticks;
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     expect(ticks).toBe(after);
   });
 });

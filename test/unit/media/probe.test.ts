@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parseProbe } from '../../../src/media/probe.js';
 
 describe('parseProbe', () => {
-  it('reads duration, size and codecs', () => {
+  it('reads duration, size, frame rate and codecs', () => {
     const json = JSON.stringify({
-      streams: [{ codec_type: 'video', codec_name: 'h264', width: 1920, height: 1080 }, { codec_type: 'audio', codec_name: 'aac' }],
+      streams: [{ codec_type: 'video', codec_name: 'h264', width: 1920, height: 1080, avg_frame_rate: '0/0', r_frame_rate: '25/1' }, { codec_type: 'audio', codec_name: 'aac' }],
       format: { duration: '12.345', start_time: '0.100' },
     });
-    expect(parseProbe(json)).toEqual({ durationMs: 12345, width: 1920, height: 1080, videoCodec: 'h264', audioCodec: 'aac', startSeconds: 0.1 });
+    expect(parseProbe(json)).toEqual({ durationMs: 12345, width: 1920, height: 1080, fps: 25, videoCodec: 'h264', audioCodec: 'aac', startSeconds: 0.1 });
   });
 
   it.each([

@@ -1,17 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, Supervisor, type RunEnd } from '../../../src/media/supervisor.js';
-
-describe('backoffDelay', () => {
-  it.each([
-    [1, 1_000],
-    [2, 2_000],
-    [3, 4_000],
-    [6, 32_000],
-    [7, 60_000],
-    [50, 60_000],
-  ])('failure %i waits %i ms', (n, ms) => expect(backoffDelay(n)).toBe(ms));
-});
+import { Supervisor, type RunEnd } from '../../../src/media/supervisor.js';
+import { sleep, waitUntil } from '../../support/wait.js';
 
 describe('Supervisor', () => {
   it('restarts a child that exits, logs the reason, and stop() ends the current child by PID', async () => {
@@ -21,7 +11,7 @@ describe('Supervisor', () => {
       name: 't',
       log: pino({ level: 'silent' }),
       command: process.execPath,
-      backoff: { minMs: 50, maxMs: 200, healthyMs: 60_000 },
+      backoff: { initialMs: 50, maxMs: 200, healthyMs: 60_000 },
       prepare: async () => {
         spawns++;
         // First run dies at once with a message on stderr; later runs stay up.
@@ -30,8 +20,7 @@ describe('Supervisor', () => {
       onEnd: (e) => ends.push(e),
     });
     sup.start();
-    const deadline = Date.now() + 10_000;
-    while ((spawns < 2 || sup.pid === undefined) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil('the second run', () => spawns >= 2 && sup.pid !== undefined, 10_000, 20);
     expect(spawns).toBe(2);
     expect(ends[0]?.reason).toBe('boom rtsp://u:***@h/x');
     const pid = sup.pid ?? -1;
@@ -45,18 +34,18 @@ describe('Supervisor', () => {
     const sup = new Supervisor({
       name: 't',
       log: pino({ level: 'silent' }),
-      backoff: { minMs: 20, maxMs: 40, healthyMs: 60_000 },
+      backoff: { initialMs: 20, maxMs: 40, healthyMs: 60_000 },
       prepare: async () => {
         calls++;
         throw new Error('no route to host');
       },
     });
     sup.start();
-    await new Promise((r) => setTimeout(r, 300));
+    await waitUntil('three failed runs', () => calls >= 3, 10_000, 20);
     await sup.stop();
     const seen = calls;
     expect(seen).toBeGreaterThanOrEqual(3);
-    await new Promise((r) => setTimeout(r, 150));
+    await sleep(150);
     expect(calls).toBe(seen);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCommand, parseOnOff, topicMap } from '../../../src/mqtt/topics.js';
 
 describe('topicMap', () => {
-  it('builds exactly the topics of DESIGN.md', () => {
+  it('builds exactly the topics of docs/mqtt.md', () => {
     const t = topicMap('clipgate');
     expect([t.status, t.stats, t.events]).toEqual(['clipgate/status', 'clipgate/stats', 'clipgate/events']);
     expect(t.camera('front-door')).toEqual({

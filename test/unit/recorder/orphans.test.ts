@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reapOrphan } from '../../../src/recorder/orphans.js';
+import { sleep } from '../../support/wait.js';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -26,7 +27,7 @@ describe('reapOrphan', () => {
     const bystander = spawn('sleep', ['30'], { stdio: 'ignore' });
     children.push(ffmpeg, bystander);
     const ffmpegExit = exited(ffmpeg);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
 
     // A PID file naming an unrelated process is ignored (PIDs are reused).
     writeFileSync(`${ring}.ffmpeg.pid`, `${bystander.pid}\n`);

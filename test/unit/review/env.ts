@@ -1,15 +1,15 @@
-// Shared set-up for review tests: a real SQLite file in a temp dir, the real repos, bus and ledger.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+// Shared set-up for review tests: the daemon's core (real SQLite file in a temp dir, repos, bus)
+// from makeCore, the real ledger, and a review service whose export hand-off the test observes.
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
 import { ManualClock } from '../../../src/core/clock.js';
-import { EventBus, type EventMap, type EventName } from '../../../src/core/events.js';
+import type { EventBus, EventMap, EventName } from '../../../src/core/events.js';
 import type { Region } from '../../../src/core/types.js';
-import { createRepos, openDatabase, type Db, type Repos } from '../../../src/db/index.js';
+import type { Db, Repos } from '../../../src/db/index.js';
 import type { ClipRecord } from '../../../src/db/repos/clips.js';
 import { Ledger } from '../../../src/review/ledger.js';
 import { ReviewService } from '../../../src/review/review.js';
+import { makeCore } from '../../support/core.js';
 
 export interface ReviewEnv {
   dir: string;
@@ -32,26 +32,23 @@ export interface ReviewEnv {
 let counter = 0;
 
 export function makeEnv(opts: { rejectedDays?: number; masks?: Region[] } = {}): ReviewEnv {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cg-review-'));
-  const dataDir = path.join(dir, 'data');
-  mkdirSync(path.join(dataDir, 'clips'), { recursive: true });
-  mkdirSync(path.join(dataDir, 'exports'), { recursive: true });
-  const dbFile = path.join(dataDir, 'clipgate.db');
-  const db = openDatabase(dbFile);
-  const repos = createRepos(db);
-  const log = pino({ level: 'silent' });
-  const bus = new EventBus(log);
   const clock = new ManualClock(Date.UTC(2026, 10, 29, 12, 0, 0));
+  const core = makeCore({
+    clock,
+    config: {
+      // An inbox-only camera: the review tests need its privacy masks, never a stream.
+      cameras: [{ id: 'front', inbox: '/nonexistent/inbox', privacyMasks: opts.masks ?? [] }],
+      retention: { rejectedDays: opts.rejectedDays ?? 0 },
+    },
+  });
+  const { dir, db, repos, bus, log, config } = core;
+  const { dataDir, database: dbFile } = core.paths;
   const ledger = new Ledger({ db, repos });
   const events: { name: EventName; payload: unknown }[] = [];
   for (const name of ['clip.updated', 'clip.deleted', 'share.created', 'share.updated', 'share.progress'] as const) {
     bus.on('test', name, (payload: EventMap[typeof name]) => void events.push({ name, payload }));
   }
   const queued: string[] = [];
-  const config = {
-    cameras: [{ id: 'front', privacyMasks: opts.masks ?? [] }],
-    retention: { rejectedDays: opts.rejectedDays ?? 0 },
-  } as unknown as ConstructorParameters<typeof ReviewService>[0]['config'];
   const env = {} as ReviewEnv;
   const onExportQueued = (id: string): void => {
     queued.push(id);
@@ -74,9 +71,6 @@ export function makeEnv(opts: { rejectedDays?: number; masks?: Region[] } = {}):
       repos.clips.insert(rec);
       return rec;
     },
-    cleanup(): void {
-      if (db.open) db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    cleanup: () => core.cleanup(),
   });
 }

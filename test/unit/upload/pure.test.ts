@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../../src/upload/backoff.js';
 import { candidateClips, haversineMeters, homeInArea } from '../../../src/upload/matching.js';
 import { decodeMetadata, encodeMetadata } from '../../../src/upload/metadata.js';
 
@@ -10,20 +9,6 @@ describe('encodeMetadata', () => {
     expect(header).toContain(`filetype ${Buffer.from('video/mp4').toString('base64')}`);
     const withOptional = encodeMetadata({ filename: 'a.mp4', filetype: 'video/mp4', sha256: 'x', recordedAt: 't', durationMs: 1, caption: 'Ünïcode, with comma', requestId: 'req-1' });
     expect(decodeMetadata(withOptional)).toEqual({ filename: 'a.mp4', filetype: 'video/mp4', sha256: 'x', recordedAt: 't', durationMs: '1', caption: 'Ünïcode, with comma', requestId: 'req-1' });
-  });
-});
-
-describe('backoffDelay', () => {
-  const policy = { baseMs: 1000, maxMs: 60_000, jitter: 0.5 };
-  it('doubles per attempt around the nominal value and caps', () => {
-    expect(backoffDelay(1, policy, () => 0.5)).toBe(1000);
-    expect(backoffDelay(2, policy, () => 0.5)).toBe(2000);
-    expect(backoffDelay(4, policy, () => 0.5)).toBe(8000);
-    expect(backoffDelay(30, policy, () => 0.5)).toBe(60_000);
-  });
-  it('spreads by the jitter fraction', () => {
-    expect(backoffDelay(3, policy, () => 0)).toBe(3000);
-    expect(backoffDelay(3, policy, () => 1)).toBe(5000);
   });
 });
 

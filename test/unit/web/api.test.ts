@@ -46,10 +46,10 @@ describe('clips', () => {
     expect(blur.json()).toMatchObject({ error: { message: matching(/^body\.blur\.0\.width: /) } });
   });
 
-  it('approve defaults to stripping audio and answers 202 with the Share only', async () => {
+  it('approve defaults to stripping audio and answers 202 with the Share only (plus the actions its status allows)', async () => {
     const res = await h.server.inject({ method: 'POST', url: '/api/clips/clip-2/approve', headers: authed(l), payload: { blur: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2 }], caption: 'hi' } });
     expect(res.statusCode).toBe(202);
-    expect(Object.keys(res.json<object>()).sort()).toEqual(['bytesSent', 'bytesTotal', 'clipId', 'createdAt', 'id', 'sha256', 'status']);
+    expect(Object.keys(res.json<object>()).sort()).toEqual(['actions', 'bytesSent', 'bytesTotal', 'clipId', 'createdAt', 'id', 'sha256', 'status']);
     expect(h.fakes.approvals.at(-1)).toEqual({ clipId: 'clip-2', input: { stripAudio: true, blur: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2 }], caption: 'hi' } });
     const again = await h.server.inject({ method: 'POST', url: '/api/clips/clip-2/approve', headers: authed(l), payload: {} });
     expect(again.statusCode).toBe(409);
@@ -114,10 +114,12 @@ describe('cameras, shares, requests, ledger, problems', () => {
   it('shares: list, get, revoke (202)', async () => {
     const share = h.fakes.approve('clip-4', { stripAudio: true });
     expect((await get('/api/shares')).json()).toContainEqual(expect.objectContaining({ id: share.id }));
-    expect((await get(`/api/shares/${share.id}`)).json()).toMatchObject({ id: share.id, clipId: 'clip-4' });
+    expect((await get(`/api/shares/${share.id}`)).json()).toMatchObject({ id: share.id, clipId: 'clip-4', status: 'exporting', actions: [] });
+    h.fakes.progress(share.id, 'uploaded', 1000, 1000);
+    expect((await get(`/api/shares/${share.id}`)).json()).toMatchObject({ status: 'uploaded', actions: ['revoke', 'delete'] });
     const rev = await h.server.inject({ method: 'POST', url: `/api/shares/${share.id}/revoke`, headers: authed(l) });
     expect(rev.statusCode).toBe(202);
-    expect(rev.json()).toMatchObject({ status: 'revoked' });
+    expect(rev.json()).toMatchObject({ status: 'revoked', actions: ['delete'] });
     expect((await get('/api/shares/nope')).json()).toMatchObject({ error: { code: 'SHARE_NOT_FOUND' } });
   });
 
@@ -145,15 +147,15 @@ describe('cameras, shares, requests, ledger, problems', () => {
     expect((await get('/api/problems')).json()).toEqual([expect.objectContaining({ id: 'disk', severity: 'warning' })]);
   });
 
-  it('a control that is not wired answers 503 SERVICE_UNAVAILABLE', async () => {
-    const saved = h.app.controls.ledger;
-    delete h.app.controls.ledger;
+  it('requests without a platform (no requests control) answer 503 SERVICE_UNAVAILABLE', async () => {
+    const saved = h.app.controls.requests;
+    delete h.app.controls.requests;
     try {
-      const res = await get('/api/ledger');
+      const res = await get('/api/requests');
       expect(res.statusCode).toBe(503);
       expect(res.json()).toMatchObject({ error: { code: 'SERVICE_UNAVAILABLE' } });
     } finally {
-      h.app.controls.ledger = saved;
+      if (saved) h.app.controls.requests = saved;
     }
   });
 });

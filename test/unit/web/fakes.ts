@@ -1,8 +1,10 @@
 // Fake service controls: the recording, review, upload and ledger services are other modules.
-// They deliberately return records with extra private fields, which the API must never expose.
-import type { Core } from '../../../src/app.js';
+// They deliberately return records with extra private fields, which the API must never expose,
+// and refuse what the real services refuse (the share rules of src/core/share-rules.ts).
+import type { Core } from '../../../src/core/core.js';
 import { AppError } from '../../../src/core/errors.js';
 import type { ApproveInput, CameraView, RequestView } from '../../../src/core/ports.js';
+import { isRetryable, isRevocable } from '../../../src/core/share-rules.js';
 import type { Clip, LedgerEntry, Share } from '../../../src/core/types.js';
 import { toClip } from '../../../src/db/repos/clips.js';
 import type { ApiControls } from '../../../src/web/context.js';
@@ -44,13 +46,15 @@ export class FakeControls {
       approve: (clipId, input) => this.approve(clipId, input),
       reject: (clipId) => this.transition(clipId, 'rejected'),
       delete: (clipId) => {
+        // Like the real service: an unknown (or already deleted) clip is CLIP_NOT_FOUND.
+        if (!this.core.repos.clips.get(clipId)) throw new AppError('CLIP_NOT_FOUND', `no clip ${clipId}`);
         this.core.repos.clips.markDeleted(clipId, this.core.clock.iso());
       },
       options: () => ({ stripAudio: true, blur: [] }),
       retry: (shareId) => {
         const s = this.shares.get(shareId);
         if (!s) throw new AppError('SHARE_NOT_FOUND', shareId);
-        if (s.status !== 'failed') throw new AppError('NOT_RETRYABLE', `share ${shareId} is ${s.status}`);
+        if (!isRetryable(s.status)) throw new AppError('NOT_RETRYABLE', `share ${shareId} is ${s.status}`);
         s.status = 'queued';
         delete s.error;
         return s;
@@ -62,6 +66,7 @@ export class FakeControls {
       revoke: async (id) => {
         const s = this.shares.get(id);
         if (!s) throw new AppError('SHARE_NOT_FOUND', id);
+        if (!isRevocable(s.status)) throw new AppError('NOT_REVOCABLE', `share ${id} is ${s.status}`);
         s.status = 'revoked';
         return s;
       },

@@ -9,7 +9,7 @@ let h: Harness;
 let l: Login;
 let token: string;
 
-/** Every route of the API (DESIGN.md plus the documented additions), with a plausible body. */
+/** Every route of the API (docs/web.md, additions included), with a plausible body. */
 const ROUTES: [string, string, object?][] = [
   ['DELETE', '/api/session'],
   ['GET', '/api/cameras'],

@@ -1,9 +1,10 @@
-// Loopback port helpers for integration tests.
+// Loopback TCP helpers for integration tests (free ports, waiting for a listener).
 //
 // freePort() has an inherent race (another process may grab the port between our
 // close() and the component's bind()); on a single test machine with only
 // loopback traffic this is rare enough, and callers retry via waitForPort().
 import net from 'node:net';
+import { sleep } from './wait.js';
 
 /** Ask the kernel for an unused TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -55,7 +56,7 @@ export async function waitForPort(
     if (await canConnect(port, host)) return;
     if (isAlive && !isAlive()) throw new Error(`waitForPort: process exited before ${host}:${port} opened`);
     if (Date.now() >= deadline) throw new Error(`waitForPort: ${host}:${port} not accepting after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
 
@@ -64,6 +65,6 @@ export async function waitForPortClosed(port: number, host = '127.0.0.1', timeou
   const deadline = Date.now() + timeoutMs;
   while (await canConnect(port, host, 200)) {
     if (Date.now() >= deadline) throw new Error(`waitForPortClosed: ${host}:${port} still accepting`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }

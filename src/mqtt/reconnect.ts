@@ -1,25 +1,28 @@
+import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from '../core/backoff.js';
+
 /**
  * Reconnect pacing for the broker connection. Two limits apply together:
- * - exponential backoff after consecutive failures (1 s, 2 s, 4 s ... up to maxMs);
+ * - the shared exponential backoff after consecutive failures (1 s, 2 s, 4 s ... up to maxMs);
  * - a hard cap on attempts in any sliding minute, so a connection that is accepted and then
  *   dropped at once (a flapping broker, a client-id takeover) cannot become a reconnect storm
  *   even though each attempt "succeeded" and reset the backoff.
  */
-export interface BackoffOptions {
-  initialMs: number;
-  maxMs: number;
+export interface ReconnectOptions extends Partial<BackoffPolicy> {
   maxAttemptsPerMinute: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1_000, maxMs: 60_000, maxAttemptsPerMinute: 6 };
+/** The home's own broker: no jitter needed (nobody else retries against it in lockstep). */
+export const DEFAULT_RECONNECT: ReconnectOptions = { ...DEFAULT_BACKOFF, maxAttemptsPerMinute: 6 };
 
 const MINUTE_MS = 60_000;
 
-export class Backoff {
-  private failures = 0;
+export class ReconnectPacing {
+  private readonly backoff: Backoff;
   private attempts: number[] = [];
 
-  constructor(private readonly opts: BackoffOptions = DEFAULT_BACKOFF) {}
+  constructor(private readonly opts: ReconnectOptions = DEFAULT_RECONNECT) {
+    this.backoff = new Backoff(opts);
+  }
 
   /** Record that a connection attempt starts at `now`. */
   attempt(now: number): void {
@@ -29,14 +32,12 @@ export class Backoff {
 
   /** A connection was established: the next drop retries after initialMs again. */
   succeeded(): void {
-    this.failures = 0;
+    this.backoff.reset();
   }
 
   /** An attempt failed or a connection dropped: how long to wait before the next attempt. */
   failed(now: number): number {
-    const exp = Math.min(this.opts.maxMs, this.opts.initialMs * 2 ** this.failures);
-    this.failures += 1;
-    return Math.max(exp, this.windowWait(now));
+    return Math.max(this.backoff.next(), this.windowWait(now));
   }
 
   /** Attempts recorded in the minute before `now`. */

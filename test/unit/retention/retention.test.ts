@@ -7,10 +7,9 @@ import type { EventMap } from '../../../src/core/events.js';
 import { Problems } from '../../../src/core/problems.js';
 import type { ClipRecord } from '../../../src/db/repos/clips.js';
 import type { ShareStatus } from '../../../src/core/types.js';
-import type { DiskSpace } from '../../../src/jobs/disk.js';
-import { ClipDeleter } from '../../../src/jobs/retention-delete.js';
-import { RetentionQueries } from '../../../src/jobs/retention-queries.js';
-import { QUOTA_PROBLEM, Retention } from '../../../src/jobs/retention.js';
+import { ClipDeleter } from '../../../src/retention/deleter.js';
+import type { DiskSpace } from '../../../src/retention/disk.js';
+import { QUOTA_PROBLEM, Retention } from '../../../src/retention/retention.js';
 import { makeEnv, type ReviewEnv } from '../review/env.js';
 
 const DAY = 86_400_000;
@@ -27,7 +26,7 @@ function retention(limits: Partial<Config['retention']>, disk: (dir: string) => 
     log,
     clock: env.clock,
     problems,
-    queries: new RetentionQueries(env.db),
+    queries: env.repos.retention,
     deleter,
     limits: { pendingDays: 7, rejectedDays: 2, sharedDays: 30, maxDiskGb: 100, minFreePercent: 0, ...limits },
     paths: { dataDir: env.dataDir, clips: path.join(env.dataDir, 'clips'), exports: path.join(env.dataDir, 'exports') },

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sha256File } from '../../core/durable.js';
 
 /** What the dev platform knows about one upload, for tests, the demo and its HTML page. */
 export interface ReceivedUpload {
@@ -60,9 +60,7 @@ export class DevStore {
 
   /** Hash the stored bytes and compare them with the `sha256` the client declared. */
   async verify(id: string, declared: string | undefined): Promise<boolean> {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path.join(this.uploadsDir, id))) hash.update(chunk as Buffer);
-    const actual = hash.digest('hex');
+    const actual = (await sha256File(path.join(this.uploadsDir, id))).sha256;
     const result = { ok: declared !== undefined && actual === declared.toLowerCase(), actualSha256: actual, at: new Date().toISOString() };
     await writeFile(path.join(this.resultsDir, `${id}.json`), JSON.stringify(result));
     return result.ok;

@@ -1,7 +1,8 @@
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { isDiskFull } from '../core/disk-full.js';
+import { commitFile } from '../core/durable.js';
 import type { Logger } from '../core/logger.js';
-import { isDiskFull } from './disk.js';
 
 export const RESERVE_FILE = '.clipgate-reserve';
 
@@ -32,7 +33,7 @@ export class DiskReserve {
     return this.bytes;
   }
 
-  /** Write the reserve (temp name, fsync, rename); false when there is no room for it. */
+  /** Write the reserve (temp name, then committed durably); false when there is no room for it. */
   async create(size: number): Promise<boolean> {
     const tmp = `${this.file}.tmp`;
     try {
@@ -44,11 +45,10 @@ export class DiskReserve {
           await fh.write(chunk, 0, n);
           written += n;
         }
-        await fh.sync();
       } finally {
         await fh.close();
       }
-      await rename(tmp, this.file);
+      await commitFile(tmp, this.file);
       this.bytes = size;
       return true;
     } catch (err) {

@@ -1,14 +1,14 @@
 import path from 'node:path';
-import { removeIfExists } from '../clips/durable.js';
 import type { Clock } from '../core/clock.js';
+import { removeIfExists } from '../core/durable.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import { isClipDeletable } from '../core/share-rules.js';
 import type { ClipStatus } from '../core/types.js';
 import type { Db, Repos } from '../db/index.js';
 import type { ClipRecord } from '../db/repos/clips.js';
 import type { ShareRecord } from '../db/repos/shares.js';
 import type { Ledger } from '../review/ledger.js';
-import { BUSY_SHARE } from '../review/review.js';
 import { fileSize } from './disk.js';
 
 /**
@@ -39,7 +39,7 @@ export interface DeleterDeps {
 
 /**
  * Deletes clips for retention and the disk quota. Each deletion re-checks the clip inside an
- * IMMEDIATE transaction (still in the expected status, no share exporting/queued/uploading),
+ * IMMEDIATE transaction (still in the expected status, no busy share: core/share-rules.ts),
  * records it in the database and appends a `deleted` ledger entry (DESIGN invariant 3: every
  * deletion is in the ledger; no ledger entry is ever removed); files go only after the commit,
  * so a crash leaves an orphan file (swept later), never a row pointing at a missing file.
@@ -56,7 +56,7 @@ export class ClipDeleter {
       if (!clip || clip.status !== d.expect) return undefined;
       if (d.kind === 'files' && clip.fileDeletedAt) return undefined;
       const share = repos.shares.getByClip(clip.id);
-      if (share && BUSY_SHARE.includes(share.status)) return undefined;
+      if (share && !isClipDeletable(share.status)) return undefined;
       if (d.kind === 'remove') repos.clips.markDeleted(clip.id, at);
       else repos.clips.markFileDeleted(clip.id, at);
       // Without an export path the upload side can never pick the share up again.

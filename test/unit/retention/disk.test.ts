@@ -6,11 +6,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { EventBus } from '../../../src/core/events.js';
 import { Problems } from '../../../src/core/problems.js';
-import { DISK_FULL_PROBLEM, DiskGuard, recoveredAt, reportIfDiskFull } from '../../../src/jobs/disk-guard.js';
-import { DiskReserve, RESERVE_FILE } from '../../../src/jobs/disk-reserve.js';
-import { sweepCache, sweepOrphans } from '../../../src/jobs/disk-sweep.js';
-import { GIB, isDiskFull, quotaExceeded, type DiskSpace } from '../../../src/jobs/disk.js';
-import { StatsService } from '../../../src/jobs/stats.js';
+import { DISK_FULL_PROBLEM, isDiskFull, reportIfDiskFull } from '../../../src/core/disk-full.js';
+import { DiskGuard, recoveredAt } from '../../../src/retention/disk-guard.js';
+import { DiskReserve, RESERVE_FILE } from '../../../src/retention/disk-reserve.js';
+import { sweepCache, sweepOrphans } from '../../../src/retention/disk-sweep.js';
+import { GIB, quotaExceeded, type DiskSpace } from '../../../src/retention/disk.js';
+import { StatsService } from '../../../src/retention/stats.js';
 
 const log = pino({ level: 'silent' });
 const dirs: string[] = [];

@@ -1,16 +1,21 @@
 import path from 'node:path';
-import type { Core } from '../app.js';
+import type { Core } from '../core/core.js';
+import { isDiskFull } from '../core/disk-full.js';
 import type { Service } from '../core/service.js';
+import type { Scheduler } from '../jobs/scheduler.js';
 import type { Ledger } from '../review/ledger.js';
+import { ClipDeleter } from './deleter.js';
 import { DiskGuard } from './disk-guard.js';
 import { DiskReserve } from './disk-reserve.js';
 import { sweepCache, sweepOrphans } from './disk-sweep.js';
-import { isDiskFull, type DiskSpace } from './disk.js';
-import { ClipDeleter } from './retention-delete.js';
-import { RetentionQueries } from './retention-queries.js';
+import type { DiskSpace } from './disk.js';
 import { Retention } from './retention.js';
-import type { Scheduler } from './scheduler.js';
 import { StatsService } from './stats.js';
+
+export { Retention, QUOTA_PROBLEM, type RetentionReport, type DiskUsage } from './retention.js';
+export { ClipDeleter, type Deletion } from './deleter.js';
+export { DiskGuard } from './disk-guard.js';
+export { StatsService } from './stats.js';
 
 export const RETENTION_JOB = 'retention';
 export const CACHE_JOB = 'cache-sweep';
@@ -30,7 +35,7 @@ export interface RetentionModule {
   retention: Retention;
   diskGuard: DiskGuard;
   stats: StatsService;
-  /** For app.ts, in start order. */
+  /** For app.ts, in start order (all optional: a failing disk check is a problem, not a crash). */
   services: Service[];
 }
 
@@ -39,7 +44,7 @@ export interface RetentionModule {
  * runs every 10 minutes, once at start-up and at once when any write reports ENOSPC; the
  * scheduler guards each job against overlap and stores its last run.
  */
-export function createRetentionModule(core: Core, opts: RetentionModuleOptions): RetentionModule {
+export function createRetention(core: Core, opts: RetentionModuleOptions): RetentionModule {
   const { log, clock, bus, problems, paths, repos, db, config } = core;
   const jlog = log.child({ module: 'retention' });
   const deleter = new ClipDeleter({ db, repos, ledger: opts.ledger, clock, bus, log: jlog, dataDir: paths.dataDir });
@@ -47,7 +52,7 @@ export function createRetentionModule(core: Core, opts: RetentionModuleOptions):
     log: jlog,
     clock,
     problems,
-    queries: new RetentionQueries(db),
+    queries: repos.retention,
     deleter,
     limits: config.retention,
     paths,

@@ -3,8 +3,8 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Problems } from '../core/problems.js';
 import { diskSpace, dirUsage, quotaExceeded, type DiskSpace } from './disk.js';
-import type { ClipDeleter, Deletion } from './retention-delete.js';
-import type { RetentionQueries } from './retention-queries.js';
+import type { RetentionRepo } from '../db/repos/retention.js';
+import type { ClipDeleter, Deletion } from './deleter.js';
 
 const DAY_MS = 86_400_000;
 /** Quota candidates fetched per round; re-queried when a round is used up and space is still short. */
@@ -15,7 +15,7 @@ export interface RetentionDeps {
   log: Logger;
   clock: Clock;
   problems: Problems;
-  queries: RetentionQueries;
+  queries: RetentionRepo;
   deleter: ClipDeleter;
   limits: Config['retention'];
   paths: { dataDir: string; clips: string; exports: string };

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Service } from '../core/service.js';
-import type { DevPlatform } from '../../scripts/dev-platform/server.js';
+import type { DevPlatform } from './dev-platform/server.js';
 
 export interface DemoPlatformDeps {
   log: Logger;
@@ -26,7 +26,7 @@ export class DemoPlatformService implements Service {
   constructor(private readonly deps: DemoPlatformDeps) {}
 
   async start(): Promise<void> {
-    const { startDevPlatform } = await import('../../scripts/dev-platform/server.js');
+    const { startDevPlatform } = await import('./dev-platform/server.js');
     const dir = path.join(this.deps.dataDir, 'dev-platform');
     mkdirSync(dir, { recursive: true });
     const requestsFile = path.join(dir, 'requests.json');

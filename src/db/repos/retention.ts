@@ -1,4 +1,5 @@
-import type { Db } from '../db/index.js';
+import { isBusy, sqlStatusList } from '../../core/share-rules.js';
+import type { Db } from '../connection.js';
 
 /**
  * The selections retention and the disk quota act on. They return clip ids only; the deleter
@@ -10,15 +11,15 @@ import type { Db } from '../db/index.js';
  * end of its sharing (upload finished, revoked or failed).
  */
 
-/** A share in one of these still needs the clip file or its export (DESIGN: never deleted). */
-const BUSY = `EXISTS (SELECT 1 FROM shares s WHERE s.clip_id = c.id AND s.status IN ('exporting', 'queued', 'uploading'))`;
+/** A busy share still needs the clip file or its export: retention never deletes it early (docs/retention.md). */
+const BUSY = `EXISTS (SELECT 1 FROM shares s WHERE s.clip_id = c.id AND s.status IN (${sqlStatusList(isBusy)}))`;
 
 export interface QuotaCandidate {
   id: string;
   status: 'pending' | 'rejected';
 }
 
-export class RetentionQueries {
+export class RetentionRepo {
   constructor(private readonly db: Db) {}
 
   expiredPending(cutoffIso: string): string[] {

@@ -43,8 +43,6 @@ export async function fileSize(file: string): Promise<number> {
   }
 }
 
-export { isDiskFull } from '../core/disk-full.js';
-
 /** GiB as the config counts them (`retention.maxDiskGb`). */
 export const GIB = 1024 ** 3;
 

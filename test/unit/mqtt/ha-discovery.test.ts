@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CameraView } from '../../../src/core/ports.js';
-import { configFilter, discoveryMessages, nodeId } from '../../../src/mqtt/discovery.js';
+import { configFilter, discoveryMessages, nodeId } from '../../../src/mqtt/ha-discovery.js';
 import { topicMap } from '../../../src/mqtt/topics.js';
 
 const cameras: CameraView[] = [

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { DISK_FULL_PROBLEM } from '../core/disk-full.js';
 import type { EventBus, EventMap } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { Problems } from '../core/problems.js';
@@ -6,7 +7,6 @@ import type { Service } from '../core/service.js';
 import { diskSpace, type DiskSpace } from './disk.js';
 import { reserveSize, type DiskReserve } from './disk-reserve.js';
 
-export const DISK_FULL_PROBLEM = 'disk.full';
 /** Never call the disk recovered with less than this free, however small minFreePercent is. */
 const MIN_RECOVERED_BYTES = 64 * 1024 ** 2;
 
@@ -24,8 +24,6 @@ export interface DiskGuardDeps {
   /** A ballast file on the data disk, given back when it fills up (see disk-reserve.ts). */
   reserve?: DiskReserve;
 }
-
-export { reportIfDiskFull } from '../core/disk-full.js';
 
 /** Free bytes at which a disk-full episode is over: minFreePercent of the disk, at least 64 MiB or 5% on small disks. */
 export function recoveredAt(space: DiskSpace, minFreePercent: number): number {

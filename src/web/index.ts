@@ -1,0 +1,40 @@
+import path from 'node:path';
+import type { Core } from '../core/core.js';
+import type { Controls } from '../core/ports.js';
+import { packageRoot, version } from '../core/version.js';
+import { webApi } from './api.js';
+import { WebService } from './server.js';
+
+export { WebService, buildWebServer, type WebDeps } from './server.js';
+export { webApi } from './api.js';
+
+export interface WebOptions {
+  /** Read per request: the same object the App exposes, so tests may swap a control. */
+  controls: Controls;
+  /** The built browser app; dist/ui of the package by default. */
+  uiDir?: string;
+  sseKeepAliveMs?: number;
+}
+
+/** The web server with the owner's API and UI, listening where the config says. */
+export function createWeb(core: Core, opts: WebOptions): WebService {
+  const log = core.log.child({ module: 'web' });
+  return new WebService({
+    log,
+    version: version(),
+    host: core.config.web.host,
+    port: core.config.web.port,
+    anyPortIfTaken: core.demo,
+    api: webApi({
+      log,
+      clock: core.clock,
+      bus: core.bus,
+      problems: core.problems,
+      repos: core.repos,
+      dataDir: core.paths.dataDir,
+      controls: opts.controls,
+      uiDir: opts.uiDir ?? path.join(packageRoot(), 'dist', 'ui'),
+      ...(opts.sseKeepAliveMs !== undefined ? { sseKeepAliveMs: opts.sseKeepAliveMs } : {}),
+    }),
+  });
+}
