@@ -1,5 +1,5 @@
 import { OnvifDevice } from '../cameras/onvif/device.js';
-import { probe, type DiscoveredDevice } from '../cameras/onvif/discovery.js';
+import { probe, type DiscoveredDevice } from '../cameras/onvif/ws-discovery.js';
 import { chooseProfiles } from '../cameras/onvif/profiles.js';
 import { errorMessage } from '../core/errors.js';
 import { parse, UsageError } from './args.js';

@@ -5,7 +5,7 @@ import { AppError, errorMessage } from '../../core/errors.js';
 import type { EventBus } from '../../core/events.js';
 import type { Problems } from '../../core/problems.js';
 import type { Service } from '../../core/service.js';
-import { Backoff, type BackoffOptions } from './backoff.js';
+import { Backoff, type BackoffPolicy } from '../../core/backoff.js';
 import { OnvifDevice } from './device.js';
 import { EventHealth, noPullPoint, slotsFull, type EventSourceStatus } from './event-health.js';
 import { grantedMs, PullTimeout, renewDelayMs } from './lifetime.js';
@@ -22,7 +22,7 @@ export interface OnvifEventServiceDeps {
   log: Logger;
   clock: Clock;
   problems: Problems;
-  backoff?: Partial<BackoffOptions>;
+  backoff?: Partial<BackoffPolicy>;
   /** Long-poll length asked in each PullMessages (shortened for cameras that cut it). Default 20. */
   pullTimeoutSeconds?: number;
   /** Subscription lifetime asked on create and renew. Default 600. */
@@ -45,6 +45,11 @@ export interface EventServiceStats {
   pullTimeoutSeconds: number;
 }
 
+/**
+ * Re-subscribe pacing: 2 s doubling to a minute, ±20 %. A camera that faults on every call gets
+ * about one attempt a minute (an attempt is at most three requests), never a tight loop.
+ */
+export const ONVIF_BACKOFF: Partial<BackoffPolicy> = { initialMs: 2_000, maxMs: 60_000, jitter: 0.4 };
 const EMPTY_PULL_PAUSE_MS = 2_000;
 const UNSUBSCRIBE_TIMEOUT_MS = 3_000;
 
@@ -86,7 +91,7 @@ export class OnvifEventService implements Service {
     if (!deps.camera.onvif) throw new Error(`camera ${deps.camera.id} has no onvif section`);
     this.name = `onvif-events:${deps.camera.id}`;
     this.state = new OnvifEventState(topicRules(deps.camera.onvif.events), () => deps.clock.now());
-    this.backoff = new Backoff(deps.backoff);
+    this.backoff = new Backoff({ ...ONVIF_BACKOFF, ...deps.backoff });
     this.timeout = new PullTimeout(deps.pullTimeoutSeconds ?? 20);
     this.termination = deps.terminationSeconds ?? 600;
     this.publisher = new EventPublisher({ cameraId: deps.camera.id, bus: deps.bus, clock: deps.clock, clockOffsetMs: () => this.device?.client.clockOffsetMs ?? 0 });
@@ -235,7 +240,7 @@ export class OnvifEventService implements Service {
   private onFailure(err: unknown): Next {
     const code = err instanceof AppError ? err.code : 'INTERNAL';
     const phase = this.phase;
-    this.deps.log.warn({ camera: this.deps.camera.id, phase, code, attempt: this.backoff.attempts + 1, reason: errorMessage(err) }, 'onvif events interrupted; retrying');
+    this.deps.log.warn({ camera: this.deps.camera.id, phase, code, attempt: this.backoff.failures + 1, reason: errorMessage(err) }, 'onvif events interrupted; retrying');
     this.health.failing(err, () => this.lostTooLong());
     if (phase === 'create' && this.countsAsNoPullPoint(err)) return 'fallback';
     if (code === 'ONVIF_FAULT' || code === 'ONVIF_BAD_RESPONSE') {

@@ -11,7 +11,7 @@ export { OnvifEventService, type EventServiceStats, type OnvifEventServiceDeps }
 export type { EventSourceState, EventSourceStatus } from './event-health.js';
 export { OnvifStreamResolver, onvifTarget, type InvalidateReason, type OnvifCameraStreams, type StreamOutcome } from './resolver.js';
 export type { DeviceInformation } from './device.js';
-export { probe, type DiscoveredDevice, type ProbeOptions } from './discovery.js';
+export { probe, type DiscoveredDevice, type ProbeOptions } from './ws-discovery.js';
 
 export interface OnvifModule {
   /** Onboards `onvif:` cameras for the camera registry. */

@@ -1,36 +1,14 @@
+import { Backoff as PacedBackoff, type BackoffPolicy } from '../../core/backoff.js';
+
 /**
- * The reconnect delay policy a vendor source needs. Anything with this shape will do; the
- * source takes one in its deps so a shared backoff module can replace this small default.
+ * The reconnect pacing a vendor source needs: anything with next()/reset() will do (tests pass a
+ * recording wrapper). The implementation is the code base's one backoff (src/core/backoff.ts).
  */
-export interface Backoff {
-  /** Delay before the next attempt; each call counts one more failure. */
-  next(): number;
-  /** The connection is healthy again. */
-  reset(): void;
-}
+export type Backoff = Pick<PacedBackoff, 'next' | 'reset'>;
 
-export interface ExponentialBackoffOptions {
-  initialMs: number;
-  maxMs: number;
-  factor: number;
-  /** ± fraction drawn at random per delay, so many cameras do not retry in lockstep. */
-  jitter: number;
-  random?: () => number;
-}
+/** 1 s doubling to a minute, ±20 %: many cameras reconnecting after a power cut do not retry in lockstep. */
+export const VENDOR_BACKOFF: Partial<BackoffPolicy> = { initialMs: 1_000, maxMs: 60_000, jitter: 0.4 };
 
-export const VENDOR_BACKOFF: ExponentialBackoffOptions = { initialMs: 1_000, maxMs: 60_000, factor: 2, jitter: 0.2 };
-
-export function exponentialBackoff(opts: Partial<ExponentialBackoffOptions> = {}): Backoff {
-  const o = { ...VENDOR_BACKOFF, ...opts };
-  let failures = 0;
-  return {
-    next(): number {
-      const base = Math.min(o.maxMs, o.initialMs * o.factor ** Math.min(failures, 30));
-      failures += 1;
-      return Math.max(0, Math.round(base * (1 - o.jitter + 2 * o.jitter * (o.random ?? Math.random)())));
-    },
-    reset(): void {
-      failures = 0;
-    },
-  };
+export function vendorBackoff(policy: Partial<BackoffPolicy> = {}, random?: () => number): Backoff {
+  return new PacedBackoff({ ...VENDOR_BACKOFF, ...policy }, random);
 }

@@ -5,7 +5,7 @@ import type { EventBus } from '../../core/events.js';
 import type { Logger } from '../../core/logger.js';
 import type { Problems } from '../../core/problems.js';
 import type { Service } from '../../core/service.js';
-import { exponentialBackoff, type Backoff } from './backoff.js';
+import { vendorBackoff, type Backoff } from './backoff.js';
 import type { StatusPoller, VendorDriver } from './driver.js';
 import { VendorError } from './errors.js';
 import { getText, networkCause, openGet, type CameraEndpoint } from './http-client.js';
@@ -75,7 +75,7 @@ export class VendorEventSource implements Service {
     const now = (): number => deps.clock.now();
     this.motion = new VendorMotionState({ maxActiveMs: this.opts.maxActiveMs }, now);
     this.presses = new PressFilter({ ...DEFAULT_PRESS_OPTIONS, ...deps.press }, now);
-    this.backoff = deps.backoff ?? exponentialBackoff();
+    this.backoff = deps.backoff ?? vendorBackoff();
   }
 
   /** Returns at once: an unreachable camera must not hold up start-up. */
@@ -253,7 +253,7 @@ export class VendorEventSource implements Service {
 
   /** Polls a status document beside the stream (Hikvision doorbell call state). */
   private async poll(poller: StatusPoller, signal: AbortSignal): Promise<void> {
-    const backoff = exponentialBackoff({ initialMs: Math.max(poller.intervalMs, 1_000) });
+    const backoff = vendorBackoff({ initialMs: Math.max(poller.intervalMs, 1_000) });
     let failing = false;
     while (!signal.aborted) {
       let delay = poller.intervalMs;

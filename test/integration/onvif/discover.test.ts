@@ -1,7 +1,7 @@
 // `clipgate discover` against the fake device's WS-Discovery responder on a loopback UDP port.
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { probe } from '../../../src/cameras/onvif/discovery.js';
+import { probe } from '../../../src/cameras/onvif/ws-discovery.js';
 import { runCli } from '../../../src/cli/index.js';
 import type { Io } from '../../../src/cli/context.js';
 import { startOnvifDouble, type OnvifDouble } from '../../support/onvif-double/index.js';

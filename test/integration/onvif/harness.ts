@@ -1,13 +1,14 @@
 // An OnvifEventService on a real bus against the fake ONVIF device, recording what it emits.
 import { pino } from 'pino';
 import { OnvifEventService } from '../../../src/cameras/onvif/event-service.js';
-import type { BackoffOptions } from '../../../src/cameras/onvif/backoff.js';
+import type { BackoffPolicy } from '../../../src/core/backoff.js';
 import type { EventSourceStatus } from '../../../src/cameras/onvif/event-health.js';
 import { cameraSchema } from '../../../src/config/schema.js';
 import { systemClock } from '../../../src/core/clock.js';
 import { EventBus, type EventMap } from '../../../src/core/events.js';
 import { Problems } from '../../../src/core/problems.js';
 import type { OnvifDouble } from '../../support/onvif-double/index.js';
+import { waitUntil as sharedWaitUntil } from '../../support/wait.js';
 
 export const USER = 'admin';
 export const PASS = 'secret-pass-1';
@@ -25,7 +26,7 @@ export interface EventRig {
 }
 
 export interface EventRigOptions {
-  backoff?: Partial<BackoffOptions>;
+  backoff?: Partial<BackoffPolicy>;
   pullTimeoutSeconds?: number;
   terminationSeconds?: number;
   graceMs?: number;
@@ -63,12 +64,6 @@ export function eventRig(double: OnvifDouble, opts: EventRigOptions = {}): Event
   return { service, problems, motion, motionReceivedAt, presses, fallbacks, statuses, stop: () => service.stop() };
 }
 
-export async function waitUntil(what: string, fn: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** The shared wait, polling every 50 ms (event timing tests look at short intervals). */
+export const waitUntil = (what: string, fn: () => boolean, timeoutMs: number): Promise<void> => sharedWaitUntil(what, fn, timeoutMs, 50);
+export { sleep } from '../../support/wait.js';

@@ -3,7 +3,8 @@
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { digestAuthorization, parseDigestChallenge } from '../../../src/cameras/onvif/digest.js';
-import { exponentialBackoff, type Backoff, type ExponentialBackoffOptions } from '../../../src/cameras/vendor/backoff.js';
+import type { BackoffPolicy } from '../../../src/core/backoff.js';
+import { vendorBackoff, type Backoff } from '../../../src/cameras/vendor/backoff.js';
 import { createDahuaDriver } from '../../../src/cameras/vendor/dahua.js';
 import type { VendorDriver } from '../../../src/cameras/vendor/driver.js';
 import { createHikvisionDriver } from '../../../src/cameras/vendor/hikvision.js';
@@ -11,6 +12,7 @@ import { VendorEventSource, type VendorEventSourceDeps } from '../../../src/came
 import { systemClock } from '../../../src/core/clock.js';
 import { EventBus, type EventMap } from '../../../src/core/events.js';
 import { Problems } from '../../../src/core/problems.js';
+import { waitUntil as sharedWaitUntil } from '../../support/wait.js';
 
 export const USER = 'admin';
 export const PASS = 'Cam-pass-7731';
@@ -32,7 +34,7 @@ export interface RigOptions {
   port: number;
   driver: VendorDriver;
   password?: string;
-  backoff?: Partial<ExponentialBackoffOptions>;
+  backoff?: Partial<BackoffPolicy>;
   extra?: Partial<VendorEventSourceDeps>;
 }
 
@@ -42,7 +44,7 @@ export function sourceRig(o: RigOptions): SourceRig {
   const bus = new EventBus(log);
   const problems = new Problems({ bus, clock: systemClock });
   const delays: number[] = [];
-  const inner = exponentialBackoff({ initialMs: 200, maxMs: 2_000, ...o.backoff });
+  const inner = vendorBackoff({ initialMs: 200, maxMs: 2_000, ...o.backoff });
   const backoff: Backoff = {
     next: () => {
       const d = inner.next();
@@ -73,15 +75,9 @@ export function sourceRig(o: RigOptions): SourceRig {
 export const hikDriver = (over: Partial<Parameters<typeof createHikvisionDriver>[0]> = {}): VendorDriver => createHikvisionDriver({ channel: 1, holdMs: 1_500, doorbell: false, idleTimeoutMs: 60_000, ...over });
 export const dahuaDriver = (over: Partial<Parameters<typeof createDahuaDriver>[0]> = {}): VendorDriver => createDahuaDriver({ channel: 1, alarmInput: 'motion', heartbeatSeconds: 1, ...over });
 
-export async function waitUntil(what: string, fn: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** The shared wait, polling every 10 ms (event timing tests look at short intervals). */
+export const waitUntil = (what: string, fn: () => boolean, timeoutMs: number): Promise<void> => sharedWaitUntil(what, fn, timeoutMs, 10);
+export { sleep } from '../../support/wait.js';
 
 /** Latency summary of paired (write, receive) times in ms. */
 export function latency(pairs: { wrote: number; got: number }[]): { n: number; medianMs: number; maxMs: number } {

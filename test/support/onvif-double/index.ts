@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { addressingFault, recordRequest, type RecordedRequest } from './addressing.js';
 import { sendHostile, type Hostile, type HostileStats } from './adversary.js';
 import { checkWsse, DigestVerifier, type AuthMode } from './auth.js';
-import { DiscoveryResponder } from './discovery.js';
+import { DiscoveryResponder } from './ws-discovery.js';
 import { EventHub } from './events.js';
 import { damage, misbehaviourBody, type Misbehaviour } from './misbehave.js';
 import * as t from './templates.js';

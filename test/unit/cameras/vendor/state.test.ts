@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../src/core/clock.js';
-import { exponentialBackoff } from '../../../../src/cameras/vendor/backoff.js';
+import { vendorBackoff } from '../../../../src/cameras/vendor/backoff.js';
 import { PressFilter, VendorMotionState } from '../../../../src/cameras/vendor/state.js';
 
 describe('VendorMotionState', () => {
@@ -75,14 +75,14 @@ describe('PressFilter', () => {
   });
 });
 
-describe('exponentialBackoff', () => {
+describe('vendorBackoff', () => {
   it('doubles from 1 s to the 60 s cap with ±20 % jitter, and resets', () => {
-    const b = exponentialBackoff({ random: () => 0.5 });
+    const b = vendorBackoff({}, () => 0.5);
     expect([1, 2, 3, 4, 5, 6, 7, 8].map(() => b.next())).toEqual([1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000]);
     b.reset();
     expect(b.next()).toBe(1000);
-    const low = exponentialBackoff({ random: () => 0 });
-    const high = exponentialBackoff({ random: () => 1 });
+    const low = vendorBackoff({}, () => 0);
+    const high = vendorBackoff({}, () => 1);
     expect([low.next(), high.next()]).toEqual([800, 1200]);
   });
 });

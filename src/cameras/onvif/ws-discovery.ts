@@ -6,7 +6,7 @@ import { childrenNamed, find, parseXmlDocument, textOf, XmlError, type XmlNode }
 /**
  * WS-Discovery Probe for ONVIF devices, over our own UDP socket rather than the `onvif`
  * package's Discovery: that one throws out of its socket handler and crashes the process on a
- * non-SOAP UDP reply unless an 'error' listener is attached (TEAM.md trap), and it cannot send a
+ * non-SOAP UDP reply unless an 'error' listener is attached, and it cannot send a
  * unicast probe to one host or use another port. Garbage replies are counted and ignored here.
  */
 
