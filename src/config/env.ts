@@ -6,15 +6,26 @@ const PLACEHOLDER = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 export function substituteEnv(raw: unknown, env: NodeJS.ProcessEnv): { value: unknown; errors: string[] } {
   const errors: string[] = [];
+  // A YAML alias can name its own ancestor (`x: &a [*a]`); such a tree is cut there, with an error.
+  const ancestors = new Set<object>();
   const visit = (node: unknown, path: string[]): unknown => {
     if (typeof node === 'string') return substituteString(node, path, env, errors);
-    if (Array.isArray(node)) return node.map((item, i) => visit(item, [...path, String(i)]));
-    if (node !== null && typeof node === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [key, child] of Object.entries(node)) out[key] = visit(child, [...path, key]);
-      return out;
+    if (node === null || typeof node !== 'object') return node;
+    if (ancestors.has(node)) {
+      errors.push(`${path.join('.')}: a YAML alias refers to the node that contains it`);
+      return undefined;
     }
-    return node;
+    ancestors.add(node);
+    let out: unknown;
+    if (Array.isArray(node)) out = node.map((item, i) => visit(item, [...path, String(i)]));
+    else {
+      const copy: Record<string, unknown> = {};
+      // defineProperty, not assignment: a `__proto__` key stays an own (unknown) key instead of becoming the prototype.
+      for (const [key, child] of Object.entries(node)) Object.defineProperty(copy, key, { value: visit(child, [...path, key]), enumerable: true, writable: true, configurable: true });
+      out = copy;
+    }
+    ancestors.delete(node);
+    return out;
   };
   return { value: visit(raw, []), errors };
 }

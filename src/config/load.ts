@@ -14,8 +14,14 @@ export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessE
   return flag ?? (env.CLIPGATE_CONFIG || undefined) ?? DEFAULT_CONFIG_PATH;
 }
 
+/** A key that is empty or starts/ends with spaces is quoted, so every error line still names its key. */
+function formatSegment(segment: PropertyKey): string {
+  const text = String(segment);
+  return text === '' || text.trim() !== text ? JSON.stringify(text) : text;
+}
+
 function formatPath(segments: readonly PropertyKey[]): string {
-  return segments.map(String).join('.');
+  return segments.map(formatSegment).join('.');
 }
 
 /** One line per problem, `path.to.key: message`; unknown keys each at their own full path. */
@@ -42,7 +48,13 @@ export function parseConfigText(text: string, env: NodeJS.ProcessEnv): ConfigRes
   if (doc.errors.length > 0) {
     return { ok: false, errors: doc.errors.map((e) => `(yaml): ${e.message.split('\n')[0] ?? e.message}`) };
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS() ?? {};
+  } catch (err) {
+    // yaml refuses alias bombs (too many aliases) here, after parsing succeeded.
+    return { ok: false, errors: [`(yaml): ${err instanceof Error ? err.message : String(err)}`] };
+  }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, errors: ['(root): the config file must be a YAML mapping'] };
   }
