@@ -4,6 +4,16 @@
  */
 const PLACEHOLDER = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
+/** A key path as error lines show it: dotted, an empty or space-padded key quoted so the line still names it. */
+export function formatKeyPath(segments: readonly PropertyKey[]): string {
+  return segments
+    .map((segment) => {
+      const text = String(segment);
+      return text === '' || text.trim() !== text ? JSON.stringify(text) : text;
+    })
+    .join('.');
+}
+
 export function substituteEnv(raw: unknown, env: NodeJS.ProcessEnv): { value: unknown; errors: string[] } {
   const errors: string[] = [];
   // A YAML alias can name its own ancestor (`x: &a [*a]`); such a tree is cut there, with an error.
@@ -12,7 +22,7 @@ export function substituteEnv(raw: unknown, env: NodeJS.ProcessEnv): { value: un
     if (typeof node === 'string') return substituteString(node, path, env, errors);
     if (node === null || typeof node !== 'object') return node;
     if (ancestors.has(node)) {
-      errors.push(`${path.join('.')}: a YAML alias refers to the node that contains it`);
+      errors.push(`${formatKeyPath(path)}: a YAML alias refers to the node that contains it`);
       return undefined;
     }
     ancestors.add(node);
@@ -36,7 +46,7 @@ function substituteString(text: string, path: string[], env: NodeJS.ProcessEnv, 
     if (match === '$${') return '${';
     const value = name === undefined ? undefined : env[name];
     if (value === undefined) {
-      errors.push(`${path.join('.')}: environment variable ${name} is not set`);
+      errors.push(`${formatKeyPath(path)}: environment variable ${name} is not set`);
       missing = true;
       return '';
     }
