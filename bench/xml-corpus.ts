@@ -38,6 +38,8 @@ export const HOSTILE_XML: HostileXml[] = [
   { name: 'character references', make: (n) => fill('<r>', '&#x41;', '</r>', n) },
   { name: 'huge CDATA', make: (n) => fill('<r><![CDATA[', 'x', ']]></r>', n) },
   { name: 'unterminated comment', make: (n) => fill('<r><!--', '-', '', n) },
+  // 4 MiB / 91 characters stays under the element limit: about the largest tree the reader builds.
+  { name: 'siblings within the element limit', make: (n) => fill('<r>', `<item a="1">${'v'.repeat(72)}</item>`, '</r>', n) },
   { name: 'valid SOAP, many profiles', make: (n) => fill('<s:Envelope xmlns:s="x"><s:Body><trt:GetProfilesResponse>', PROFILE, '</trt:GetProfilesResponse></s:Body></s:Envelope>', n) },
 ];
 
