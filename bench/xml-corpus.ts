@@ -28,6 +28,7 @@ export const HOSTILE_XML: HostileXml[] = [
   { name: 'long attributes', make: (n) => fill('<r>', `<a b="${'x'.repeat(60_000)}"/>`, '</r>', n) },
   { name: 'many attributes', make: (n) => fill('<r', ' a="1"', '/>', n) },
   { name: 'unterminated attribute', make: (n) => fill('<r a="', 'x', '', n) },
+  { name: 'unmatched quote, then elements', make: (n) => fill(`<r><a b="x>`, `<c d='1'>t</c>`, '</r>', n) },
   { name: 'unclosed tags', make: (n) => fill('<r>', '<a', '</r>', n) },
   { name: 'unclosed tags with spaces', make: (n) => fill('<r>', '<a b ', '</r>', n) },
   { name: 'lone <', make: (n) => fill('<r>', '<', '</r>', n) },

@@ -116,6 +116,20 @@ export class XmlReader {
     return p;
   }
 
+  /**
+   * Index of the quote closing the one at `open`, or -1 when the input holds none. A failed search
+   * costs the rest of the input once per kind of quote: no later tag can hold that quote again.
+   */
+  private closingQuote(open: number): number {
+    return this.indexOf(this.input.charCodeAt(open) === 34 ? '"' : "'", open + 1);
+  }
+
+  /** Not a tag after all (`a <b and c</x>`, `<b "hi</x>`): what was read is text; go on from `to`. */
+  private notATag(from: number, to: number): void {
+    this.text(from, to);
+    this.pos = to;
+  }
+
   private skipPast(terminator: string, from: number): void {
     const at = this.indexOf(terminator, from);
     this.pos = at < 0 ? this.input.length : at + terminator.length;
@@ -233,20 +247,15 @@ export class XmlReader {
         this.pos = p + (c === 62 ? 1 : 2);
         return this.open(qname, attrs, c !== 62);
       }
-      if (c === 60 /* < */) {
-        // Not a tag after all (`a <b and c</x>`): what we read was text; go on from this '<'.
-        this.text(start, p);
-        this.pos = p;
-        return;
-      }
+      if (c === 60 /* < */) return this.notATag(start, p);
       if (c === 47 /* / */ || c === 61 /* = */) {
         p++;
         continue;
       }
       if (isQuote(c)) {
         // A quoted string where a name belongs: skip it.
-        const close = this.indexOf(input[p] ?? '"', p + 1);
-        if (close < 0) return this.truncated();
+        const close = this.closingQuote(p);
+        if (close < 0) return this.notATag(start, p);
         p = close + 1;
         continue;
       }
@@ -259,8 +268,8 @@ export class XmlReader {
         if (p >= input.length) return this.truncated();
         let valueTo: number;
         if (isQuote(input.charCodeAt(p))) {
-          valueTo = this.indexOf(input[p] ?? '"', p + 1);
-          if (valueTo < 0) return this.truncated();
+          valueTo = this.closingQuote(p);
+          if (valueTo < 0) return this.notATag(start, p);
           p += 1;
         } else {
           valueTo = this.unquotedEnd(p);

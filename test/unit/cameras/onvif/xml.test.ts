@@ -62,6 +62,14 @@ describe('forgiving XML reader', () => {
     expect(textOf(doc, 'm')).toBe('x');
   });
 
+  it('reads a tag whose quote never closes as text, and the tags after it as tags', () => {
+    const { root, complete } = parseXmlDocument(`<r><n>Bob<b 's</n><a b="x></a><m>y</m></r>`);
+    expect(complete).toBe(true);
+    expect(textOf(root, 'n')).toBe("Bob<b 's");
+    expect(root.text).toBe('<a b="x>');
+    expect(textOf(root, 'm')).toBe('y');
+  });
+
   it('reads unquoted and valueless attributes, > inside quotes, and self-closing tags', () => {
     const doc = parseXml(`<r><a href=x/><b v = '1>2' flag c="&quot;q&quot;" d=y>t</b></r>`);
     expect(find(doc, 'a')?.attrs).toEqual({ href: 'x' });
