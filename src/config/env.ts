@@ -4,17 +4,38 @@
  */
 const PLACEHOLDER = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
+/** A key path as error lines show it: dotted, an empty or space-padded key quoted so the line still names it. */
+export function formatKeyPath(segments: readonly PropertyKey[]): string {
+  return segments
+    .map((segment) => {
+      const text = String(segment);
+      return text === '' || text.trim() !== text ? JSON.stringify(text) : text;
+    })
+    .join('.');
+}
+
 export function substituteEnv(raw: unknown, env: NodeJS.ProcessEnv): { value: unknown; errors: string[] } {
   const errors: string[] = [];
+  // A YAML alias can name its own ancestor (`x: &a [*a]`); such a tree is cut there, with an error.
+  const ancestors = new Set<object>();
   const visit = (node: unknown, path: string[]): unknown => {
     if (typeof node === 'string') return substituteString(node, path, env, errors);
-    if (Array.isArray(node)) return node.map((item, i) => visit(item, [...path, String(i)]));
-    if (node !== null && typeof node === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [key, child] of Object.entries(node)) out[key] = visit(child, [...path, key]);
-      return out;
+    if (node === null || typeof node !== 'object') return node;
+    if (ancestors.has(node)) {
+      errors.push(`${formatKeyPath(path)}: a YAML alias refers to the node that contains it`);
+      return undefined;
     }
-    return node;
+    ancestors.add(node);
+    let out: unknown;
+    if (Array.isArray(node)) out = node.map((item, i) => visit(item, [...path, String(i)]));
+    else {
+      const copy: Record<string, unknown> = {};
+      // defineProperty, not assignment: a `__proto__` key stays an own (unknown) key instead of becoming the prototype.
+      for (const [key, child] of Object.entries(node)) Object.defineProperty(copy, key, { value: visit(child, [...path, key]), enumerable: true, writable: true, configurable: true });
+      out = copy;
+    }
+    ancestors.delete(node);
+    return out;
   };
   return { value: visit(raw, []), errors };
 }
@@ -25,7 +46,7 @@ function substituteString(text: string, path: string[], env: NodeJS.ProcessEnv, 
     if (match === '$${') return '${';
     const value = name === undefined ? undefined : env[name];
     if (value === undefined) {
-      errors.push(`${path.join('.')}: environment variable ${name} is not set`);
+      errors.push(`${formatKeyPath(path)}: environment variable ${name} is not set`);
       missing = true;
       return '';
     }

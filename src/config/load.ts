@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
-import { substituteEnv } from './env.js';
+import { formatKeyPath, substituteEnv } from './env.js';
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -14,23 +14,19 @@ export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessE
   return flag ?? (env.CLIPGATE_CONFIG || undefined) ?? DEFAULT_CONFIG_PATH;
 }
 
-function formatPath(segments: readonly PropertyKey[]): string {
-  return segments.map(String).join('.');
-}
-
 /** One line per problem, `path.to.key: message`; unknown keys each at their own full path. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   const out: string[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push(`${formatPath([...issue.path, key])}: unknown key`);
+      for (const key of issue.keys) out.push(`${formatKeyPath([...issue.path, key])}: unknown key`);
       continue;
     }
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       out.push(...issue.errors.flatMap((errs) => formatIssues(errs.map((e) => ({ ...e, path: [...issue.path, ...e.path] })))));
       continue;
     }
-    const where = formatPath(issue.path);
+    const where = formatKeyPath(issue.path);
     out.push(`${where === '' ? '(root)' : where}: ${issue.message}`);
   }
   return [...new Set(out)];
@@ -42,7 +38,13 @@ export function parseConfigText(text: string, env: NodeJS.ProcessEnv): ConfigRes
   if (doc.errors.length > 0) {
     return { ok: false, errors: doc.errors.map((e) => `(yaml): ${e.message.split('\n')[0] ?? e.message}`) };
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS() ?? {};
+  } catch (err) {
+    // yaml refuses alias bombs (too many aliases) here, after parsing succeeded.
+    return { ok: false, errors: [`(yaml): ${err instanceof Error ? err.message : String(err)}`] };
+  }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, errors: ['(root): the config file must be a YAML mapping'] };
   }

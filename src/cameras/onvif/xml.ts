@@ -5,77 +5,22 @@
  * namespace prefixes, truncated bodies after a reboot, stray bytes after the envelope. We only
  * need element names (without prefixes), attributes and text, so this reader builds a plain
  * tree, repairs what it can (closes unclosed elements, ignores stray end tags, keeps unknown
- * entities literally) and never loops or recurses on hostile input. It throws XmlError only
- * when there is no element at all.
+ * entities literally) and stops at the end of the first root element.
+ *
+ * A camera is an untrusted peer, so the reader is one forward pass over the input: every
+ * character is looked at a bounded number of times, nothing recurses, no regular expression
+ * runs over the input, and the tree it builds is bounded (XML_LIMITS). A DOCTYPE is skipped,
+ * never expanded, so an entity bomb costs its own length and no more. It throws XmlError, and
+ * nothing else, when there is no element at all or a limit is passed.
  */
 
-export interface XmlNode {
-  /** Local name, without namespace prefix. */
-  name: string;
-  /** Namespace prefix as written (`tt` in `tt:Profile`), or ''. */
-  prefix: string;
-  /** Attributes by local name (prefixes dropped; `xmlns` declarations kept as `xmlns:x`). */
-  attrs: Record<string, string>;
-  children: XmlNode[];
-  /** Concatenated direct text content, entities decoded, trimmed. */
-  text: string;
-}
+import { XML_LIMITS, XmlError, XmlReader, type XmlNode, type XmlParseStats } from './xml-reader.js';
+import { decodeEntities, escapeXml } from './xml-text.js';
 
-export class XmlError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'XmlError';
-  }
-}
+export { decodeEntities, escapeXml, XML_LIMITS, XmlError, type XmlNode, type XmlParseStats };
 
 /** Answers larger than this are not SOAP a camera should send; refuse instead of chewing memory. */
 export const MAX_XML_BYTES = 4 * 1024 * 1024;
-const MAX_DEPTH = 200;
-
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-export function decodeEntities(text: string): string {
-  if (!text.includes('&')) return text;
-  return text.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]{2,8});/g, (whole, ref: string) => {
-    if (ref.startsWith('#')) {
-      const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return ENTITIES[ref] ?? whole;
-  });
-}
-
-function splitName(qname: string): { prefix: string; name: string } {
-  const i = qname.indexOf(':');
-  return i < 0 ? { prefix: '', name: qname } : { prefix: qname.slice(0, i), name: qname.slice(i + 1) };
-}
-
-const ATTR = /([^\s=/>]+)\s*(?:=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
-
-function parseAttrs(src: string): Record<string, string> {
-  const attrs: Record<string, string> = {};
-  for (const m of src.matchAll(ATTR)) {
-    const qname = m[1] ?? '';
-    const value = decodeEntities(m[2] ?? m[3] ?? m[4] ?? '');
-    const key = qname.startsWith('xmlns') ? qname : splitName(qname).name;
-    if (key !== '') attrs[key] = value;
-  }
-  return attrs;
-}
-
-function newNode(qname: string, attrSrc: string): XmlNode {
-  const { prefix, name } = splitName(qname);
-  return { name, prefix, attrs: parseAttrs(attrSrc), children: [], text: '' };
-}
-
-/** Index just past the end of a markup construct starting at i, or the input length if unterminated. */
-function skipTo(xml: string, from: number, terminator: string): number {
-  const end = xml.indexOf(terminator, from);
-  return end < 0 ? xml.length : end + terminator.length;
-}
-
-const START_TAG = /^<([A-Za-z_][\w.:-]*)((?:[^>"']|"[^"]*"|'[^']*')*?)(\/?)>/;
-const END_TAG = /^<\/\s*([A-Za-z_][\w.:-]*)\s*>/;
 
 /** Parse forgivingly; returns the first top-level element (the document root). */
 export function parseXml(input: string): XmlNode {
@@ -87,91 +32,43 @@ export function parseXml(input: string): XmlNode {
  * elements were still open at the end of input (a truncated answer), which callers should not
  * trust, unlike local damage such as a stray end tag or a bare `&`, which is repaired.
  */
-export function parseXmlDocument(input: string): { root: XmlNode; complete: boolean } {
+export function parseXmlDocument(input: string, stats?: XmlParseStats): { root: XmlNode; complete: boolean } {
   if (input.length > MAX_XML_BYTES) throw new XmlError(`XML too large (${input.length} bytes)`);
-  const root: XmlNode = { name: '#document', prefix: '', attrs: {}, children: [], text: '' };
-  const stack: XmlNode[] = [root];
-  const texts: string[][] = [[]];
-  const top = (): XmlNode => stack[stack.length - 1] ?? root;
-  const closeTop = (): void => {
-    const node = stack.pop();
-    const parts = texts.pop();
-    if (node && parts) node.text = decodeEntities(parts.join('')).trim();
-  };
-  let i = 0;
-  while (i < input.length) {
-    const lt = input.indexOf('<', i);
-    const textEnd = lt < 0 ? input.length : lt;
-    if (textEnd > i) texts[texts.length - 1]?.push(input.slice(i, textEnd));
-    if (lt < 0) break;
-    i = lt;
-    const rest = input.slice(i, i + 2);
-    if (input.startsWith('<!--', i)) i = skipTo(input, i + 4, '-->');
-    else if (input.startsWith('<![CDATA[', i)) {
-      const end = input.indexOf(']]>', i + 9);
-      const stop = end < 0 ? input.length : end;
-      // CDATA is literal: store with entity-looking text escaped so decodeEntities leaves it alone.
-      texts[texts.length - 1]?.push(input.slice(i + 9, stop).replace(/&/g, '&amp;'));
-      i = end < 0 ? input.length : end + 3;
-    } else if (rest === '<?') i = skipTo(input, i + 2, '?>');
-    else if (rest === '<!') i = skipTo(input, i + 2, '>');
-    else if (rest === '</') {
-      const m = END_TAG.exec(input.slice(i, i + 512));
-      if (!m) {
-        i = skipTo(input, i + 2, '>');
-        continue;
-      }
-      i += m[0].length;
-      // Close up to the matching open element; a stray end tag with no match is ignored.
-      const name = splitName(m[1] ?? '').name;
-      const depth = stack.map((n) => n.name).lastIndexOf(name);
-      if (depth > 0) while (stack.length > depth) closeTop();
-    } else {
-      const m = START_TAG.exec(input.slice(i, i + 65536));
-      if (!m) {
-        // A lone '<' in text (broken escaping): keep it as text.
-        texts[texts.length - 1]?.push('<');
-        i += 1;
-        continue;
-      }
-      i += m[0].length;
-      const node = newNode(m[1] ?? '', m[2] ?? '');
-      top().children.push(node);
-      if (m[3] !== '/' && stack.length < MAX_DEPTH) {
-        stack.push(node);
-        texts.push([]);
-      }
-    }
+  const reader = new XmlReader(input);
+  try {
+    return reader.read();
+  } finally {
+    if (stats) stats.steps += reader.steps;
   }
-  const complete = stack.length === 1;
-  while (stack.length > 1) closeTop();
-  const doc = root.children[0];
-  if (!doc) throw new XmlError('no XML element in the answer');
-  return { root: doc, complete };
 }
 
-/** First descendant (depth-first, including node itself) with this local name. */
+/**
+ * First node with this local name, the shallowest first (node itself, then its children, then
+ * theirs), in document order within a depth.
+ */
 export function find(node: XmlNode | undefined, name: string): XmlNode | undefined {
   if (!node) return undefined;
-  const pending: XmlNode[] = [node];
-  while (pending.length > 0) {
-    const n = pending.shift();
+  const queue: XmlNode[] = [node];
+  for (let head = 0; head < queue.length; head++) {
+    const n = queue[head];
     if (!n) break;
     if (n.name === name) return n;
-    pending.push(...n.children);
+    for (const c of n.children) queue.push(c);
   }
   return undefined;
 }
 
-/** Every descendant with this local name, in document order. */
+/** Every descendant (node itself included) with this local name, in document order. */
 export function findAll(node: XmlNode | undefined, name: string): XmlNode[] {
   const out: XmlNode[] = [];
-  const visit = (n: XmlNode): void => {
+  const pending: XmlNode[] = node ? [node] : [];
+  for (let n = pending.pop(); n; n = pending.pop()) {
     if (n.name === name) out.push(n);
-    for (const c of n.children) visit(c);
-  };
-  // Depth is bounded by MAX_DEPTH in parseXml, so recursion here cannot blow the stack.
-  if (node) visit(node);
+    for (let i = n.children.length - 1; i >= 0; i--) {
+      const c = n.children[i];
+      if (c) pending.push(c);
+    }
+  }
   return out;
 }
 
@@ -180,7 +77,7 @@ export function childrenNamed(node: XmlNode | undefined, name: string): XmlNode[
   return node ? node.children.filter((c) => c.name === name) : [];
 }
 
-/** Text of the first descendant with this name, or undefined. */
+/** Text of the first node with this name (see find), or undefined. */
 export function textOf(node: XmlNode | undefined, name: string): string | undefined {
   return find(node, name)?.text;
 }
@@ -192,7 +89,29 @@ export function path(node: XmlNode | undefined, ...names: string[]): XmlNode | u
   return cur;
 }
 
-/** Escape text for inclusion in XML we send. */
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&${{ '<': 'lt', '>': 'gt', '&': 'amp', '"': 'quot', "'": 'apos' }[c] ?? 'amp'};`);
+/**
+ * XML text for a node and its subtree (prefixes kept, attributes by the names stored), for
+ * echoing parts of an answer back; `rootAttributes` is added verbatim to the root's start tag.
+ */
+export function serializeXml(node: XmlNode, rootAttributes = ''): string {
+  const out: string[] = [];
+  // Each entry is a node still to open, or the end tag of one whose children are all written.
+  const pending: (XmlNode | string)[] = [node];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    if (typeof item === 'string') {
+      out.push(item);
+      continue;
+    }
+    const qname = item.prefix ? `${item.prefix}:${item.name}` : item.name;
+    out.push(`<${qname}`);
+    for (const [key, value] of Object.entries(item.attrs)) out.push(` ${key}="${escapeXml(value)}"`);
+    out.push(`${item === node ? rootAttributes : ''}>${escapeXml(item.text)}`);
+    pending.push(`</${qname}>`);
+    for (let i = item.children.length - 1; i >= 0; i--) {
+      const c = item.children[i];
+      if (c) pending.push(c);
+    }
+  }
+  return out.join('');
 }
+
