@@ -29,7 +29,7 @@ export interface Models {
   labeller: ObjectLabeller | null;
 }
 
-export const DEFAULT_FACE_MIN_SCORE = 0.5;
+export const DEFAULT_FACE_MIN_SCORE = 0.4;
 export const DEFAULT_LABEL_MIN_SCORE = 0.3;
 const DEFAULT_MAX_SECONDS = 3_600;
 

@@ -6,9 +6,11 @@
  *     A track missed for more than maxMissed frames ends; a detection left over starts a track.
  *  2. Tracks with fewer than minHits detections are dropped (a one-frame false positive never
  *     becomes a blur suggestion).
- *  3. Gaps of missed frames are filled by linear interpolation; the track is held still for
- *     holdFrames before its first and after its last detection, so the blur starts a little early
- *     and ends a little late rather than the other way round.
+ *  3. Gaps of missed frames are filled by linear interpolation. The track is extended by holdFrames
+ *     before its first and after its last detection, moving on at its end velocity, so the blur
+ *     starts a little early and ends a little late rather than the other way round. A track that
+ *     ends at a frame edge (a face walking out, where the detector loses a half face before the
+ *     face is gone) is extended by up to edgeHoldFrames, until its box has left the frame.
  *  4. Centre and size are smoothed by a centred moving average (no lag), then the box is padded by
  *     `padding` of its size on each side and clamped to the frame.
  */
@@ -26,6 +28,7 @@ export interface TrackerOptions {
   /** Extra margin on each side, as a fraction of the box's width/height. */
   padding: number;
   holdFrames: number;
+  edgeHoldFrames: number;
 }
 
 export const DEFAULT_TRACKER: Omit<TrackerOptions, 'fps'> = {
@@ -33,8 +36,9 @@ export const DEFAULT_TRACKER: Omit<TrackerOptions, 'fps'> = {
   maxMissed: 3,
   minHits: 3,
   smoothFrames: 2,
-  padding: 0.25,
-  holdFrames: 1,
+  padding: 0.4,
+  holdFrames: 2,
+  edgeHoldFrames: 10,
 };
 
 export interface FrameFaces {
@@ -112,12 +116,10 @@ export function associate(frames: FrameFaces[], opts: TrackerOptions): Map<numbe
   return [...done, ...live].map((t) => t.obs);
 }
 
-/** Step 3: one centre per frame index from first-hold to last+hold, gaps interpolated. */
-export function fillGaps(obs: Map<number, ScoredBox>, holdFrames: number): Map<number, Centre> {
+/** Step 3a: one centre per observed frame index and every gap between, gaps interpolated linearly. */
+export function fillGaps(obs: Map<number, ScoredBox>): Map<number, Centre> {
   const indices = [...obs.keys()].sort((a, b) => a - b);
   const out = new Map<number, Centre>();
-  const first = indices[0]!;
-  const last = indices[indices.length - 1]!;
   for (let k = 0; k < indices.length; k++) {
     const i0 = indices[k]!;
     const c0 = centre(obs.get(i0)!);
@@ -130,10 +132,44 @@ export function fillGaps(obs: Map<number, ScoredBox>, holdFrames: number): Map<n
       out.set(i, { cx: c0.cx + (c1.cx - c0.cx) * f, cy: c0.cy + (c1.cy - c0.cy) * f, w: c0.w + (c1.w - c0.w) * f, h: c0.h + (c1.h - c0.h) * f });
     }
   }
-  for (let h = 1; h <= holdFrames; h++) {
-    if (first - h >= 0) out.set(first - h, out.get(first)!);
-    out.set(last + h, out.get(last)!);
-  }
+  return out;
+}
+
+/** Whether a box reaches within one box size of a frame edge. */
+function nearEdge(c: Centre): boolean {
+  return c.cx - 1.5 * c.w <= 0 || c.cx + 1.5 * c.w >= 1 || c.cy - 1.5 * c.h <= 0 || c.cy + 1.5 * c.h >= 1;
+}
+
+/** Whether any of a box is still on the frame. */
+function onFrame(c: Centre): boolean {
+  return c.cx + c.w / 2 > 0 && c.cx - c.w / 2 < 1 && c.cy + c.h / 2 > 0 && c.cy - c.h / 2 < 1;
+}
+
+/**
+ * Step 3b: extend a filled series (consecutive indices) at both ends, moving at the mean velocity
+ * of its first/last few frames: holdFrames always, up to edgeHoldFrames while near an edge.
+ */
+export function extendEnds(series: Map<number, Centre>, opts: Pick<TrackerOptions, 'holdFrames' | 'edgeHoldFrames'>): Map<number, Centre> {
+  const indices = [...series.keys()].sort((a, b) => a - b);
+  const first = indices[0]!;
+  const last = indices[indices.length - 1]!;
+  const span = Math.min(4, last - first);
+  const velocity = (a: Centre, b: Centre): { vx: number; vy: number } =>
+    span > 0 ? { vx: (b.cx - a.cx) / span, vy: (b.cy - a.cy) / span } : { vx: 0, vy: 0 };
+  const out = new Map(series);
+  const extend = (from: number, dir: 1 | -1, v: { vx: number; vy: number }): void => {
+    const base = series.get(from)!;
+    const limit = nearEdge(base) ? Math.max(opts.holdFrames, opts.edgeHoldFrames) : opts.holdFrames;
+    for (let h = 1; h <= limit; h++) {
+      const index = from + dir * h;
+      if (index < 0) break;
+      const c = { ...base, cx: base.cx + dir * v.vx * h, cy: base.cy + dir * v.vy * h };
+      if (!onFrame(c)) break;
+      out.set(index, c);
+    }
+  };
+  extend(last, 1, velocity(series.get(last - span)!, series.get(last)!));
+  extend(first, -1, velocity(series.get(first)!, series.get(first + span)!));
   return out;
 }
 
@@ -175,7 +211,7 @@ export function buildTracks(frames: FrameFaces[], opts: TrackerOptions): Track[]
     .filter((obs) => obs.size >= opts.minHits)
     .sort((a, b) => Math.min(...a.keys()) - Math.min(...b.keys()));
   for (const obs of raw) {
-    const filled = fillGaps(obs, opts.holdFrames);
+    const filled = extendEnds(fillGaps(obs), opts);
     const indices = [...filled.keys()].sort((a, b) => a - b);
     const smoothed = smooth(indices.map((i) => filled.get(i)!), opts.smoothFrames);
     const keyframes: Keyframe[] = indices.map((i, k) => ({ t: round4(i / opts.fps), ...padBox(smoothed[k]!, opts.padding) }));

@@ -12,8 +12,9 @@
  *
  * wrapped in 2*floor(…/2) so crop and overlay agree on an even (4:2:0-safe) position. Keyframes are
  * simplified per coordinate (Douglas–Peucker, tolerancePx) so a still or steadily moving face costs a
- * handful of terms. The box is pixelated exactly like the fixed areas of export-args.ts (area-averaged blocks
- * scaled back up), then laid over the frame with `enable='between(t,start,end)'`.
+ * handful of terms. The box is pixelated like the fixed areas of export-args.ts (area-averaged blocks
+ * scaled back up), but coarser (TRACK_BLOCKS_ACROSS) and with grain (FACE_NOISE), then laid over the
+ * frame with `enable='between(t,start,end)'`.
  */
 import type { Region } from '../core/types.js';
 import { blockSize, MAX_BLOCKS_ACROSS, pixelRect, type PixelRect } from './export-args.js';
@@ -39,6 +40,10 @@ export interface TrackedBlurSpec {
   tolerancePx?: number;
   /** Largest growth of a face within one fixed-size box (default 1.5). */
   maxSizeRatio?: number;
+  /** Blocks across a track box's shorter side (default 3: a face becomes a few flat patches). */
+  trackBlocksAcross?: number;
+  /** Grain over tracked faces (default FACE_NOISE; 0 = none). */
+  faceNoise?: number;
   input?: string;
   output?: string;
 }
@@ -49,6 +54,15 @@ export interface Span {
   h: number;
   points: { t: number; x: number; y: number }[];
 }
+
+export const TRACK_BLOCKS_ACROSS = 3;
+/**
+ * Luma grain laid over a pixelated face (0..100, ffmpeg `noise` strength, new every frame). A mosaic
+ * alone keeps each block's mean brightness, and face recognisers are known to get useful signal from
+ * mosaics; the grain replaces what is left of the face's texture with noise.
+ */
+export const FACE_NOISE = 48;
+const FACE_NOISE_SEED = 19;
 
 const num = (v: number): string => String(Math.round(v * 1000) / 1000);
 const even = (v: number): number => Math.max(2, Math.floor(v / 2) * 2);
@@ -152,11 +166,12 @@ export function positionExpr(all: { t: number; v: number }[], tol: number): stri
   return `2*floor((${expr})/2)`;
 }
 
-function pixelate(label: string, r: { w: number; h: number }, block: number, crop: string, out: string): string {
-  const b = Math.max(block, Math.ceil(Math.min(r.w, r.h) / MAX_BLOCKS_ACROSS));
+function pixelate(label: string, r: { w: number; h: number }, block: number, across: number, crop: string, out: string, noise = 0): string {
+  const b = Math.max(block, Math.ceil(Math.min(r.w, r.h) / across));
   const sw = Math.max(1, Math.round(r.w / b));
   const sh = Math.max(1, Math.round(r.h / b));
-  return `${label}crop=${crop},scale=${sw}:${sh}:flags=area,scale=${r.w}:${r.h}:flags=bilinear${out}`;
+  const grain = noise > 0 ? `,noise=c0_strength=${noise}:c0_flags=t+u:c0_seed=${FACE_NOISE_SEED}` : '';
+  return `${label}crop=${crop},scale=${sw}:${sh}:flags=area,scale=${r.w}:${r.h}:flags=bilinear${grain}${out}`;
 }
 
 /**
@@ -183,14 +198,14 @@ export function trackedBlurGraph(spec: TrackedBlurSpec): string {
   spans.forEach((s, i) => {
     const xe = positionExpr(s.points.map((p) => ({ t: p.t, v: p.x })), tol);
     const ye = positionExpr(s.points.map((p) => ({ t: p.t, v: p.y })), tol);
-    parts.push(pixelate(`[c${i}]`, s, block, `w=${s.w}:h=${s.h}:x='${xe}':y='${ye}'`, `[r${i}]`));
+    parts.push(pixelate(`[c${i}]`, s, block, spec.trackBlocksAcross ?? TRACK_BLOCKS_ACROSS, `w=${s.w}:h=${s.h}:x='${xe}':y='${ye}'`, `[r${i}]`, spec.faceNoise ?? FACE_NOISE));
     const start = Math.max(0, s.points[0]!.t);
     const end = s.points[s.points.length - 1]!.t;
     overlays.push(`overlay=x='${xe}':y='${ye}':enable='between(t,${num(start)},${num(end)})'`);
   });
   fixed.forEach((p, j) => {
     const i = spans.length + j;
-    parts.push(pixelate(`[c${i}]`, p, block, `${p.w}:${p.h}:${p.x}:${p.y}`, `[r${i}]`));
+    parts.push(pixelate(`[c${i}]`, p, block, MAX_BLOCKS_ACROSS, `${p.w}:${p.h}:${p.x}:${p.y}`, `[r${i}]`));
     overlays.push(`overlay=${p.x}:${p.y}`);
   });
   let prev = '[base]';

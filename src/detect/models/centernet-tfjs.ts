@@ -8,12 +8,12 @@
  * (x1, y1, x2, y2 in input pixels, score, contiguous COCO id). Input is RGB 0..255, NHWC.
  */
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as TfConverter from '@tensorflow/tfjs-converter';
 import { cocoClassName, labelOfCocoClass } from '../labels.js';
 import { iou, toPicture } from '../letterbox.js';
+import { packageDir, packageVersion } from './package-dir.js';
 import type { LabelDetection, Letterbox, ObjectLabeller, RgbFrame } from '../types.js';
 
 const PACKAGE = '@vladmandic/human';
@@ -30,13 +30,8 @@ interface ModelJson {
   weightsManifest: { paths: string[]; weights: TfCore.io.WeightsManifestEntry[] }[];
 }
 
-function packageDir(): string {
-  const require = createRequire(import.meta.url);
-  return path.dirname(require.resolve(`${PACKAGE}/package.json`));
-}
-
 export function centerNetModelPath(): string {
-  return path.join(packageDir(), 'models', 'centernet.json');
+  return path.join(packageDir(PACKAGE), 'models', 'centernet.json');
 }
 
 let backendReady: Promise<typeof TfCore> | undefined;
@@ -46,8 +41,7 @@ async function tfWasm(threads: number): Promise<typeof TfCore> {
   backendReady ??= (async () => {
     const tf = await import('@tensorflow/tfjs-core');
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    const require = createRequire(import.meta.url);
-    wasm.setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep);
+    wasm.setWasmPaths(path.join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist') + path.sep);
     // Counts above 1 only take effect with the threaded WASM build (SharedArrayBuffer + workers).
     wasm.setThreadsCount(threads);
     if (!(await tf.setBackend('wasm'))) throw new Error('the TensorFlow.js WASM backend did not initialise');
@@ -112,9 +106,7 @@ export class CenterNetTfjs implements ObjectLabeller {
     const tf = await tfWasm(opts.threads);
     const tfc = await import('@tensorflow/tfjs-converter');
     const model = await loadGraph(tfc, tf, opts.labelModelFile ?? centerNetModelPath());
-    const require = createRequire(import.meta.url);
-    const version = (require(`${PACKAGE}/package.json`) as { version: string }).version;
-    return new CenterNetTfjs(tf, model, `centernet-mbv3-512@human-${version}`);
+    return new CenterNetTfjs(tf, model, `centernet-mbv3-512@human-${packageVersion(PACKAGE)}`);
   }
 
   async label(frame: RgbFrame, box: Letterbox, minScore: number): Promise<LabelDetection[]> {
