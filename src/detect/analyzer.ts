@@ -8,7 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { AppError, type ErrorCode } from '../core/errors.js';
+import { AppError } from '../core/errors.js';
 import { packageRoot } from '../core/version.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 import type { Analysis, VerifyFinding } from './types.js';
@@ -159,7 +159,7 @@ export class Analyzer {
         if (m.id !== msg.id) return;
         if (m.type === 'progress') return onProgress?.(m.fraction);
         cleanup();
-        if (m.type === 'error') reject(new AppError(signal?.aborted ? 'DETECT_FAILED' : (m.code as ErrorCode), signal?.aborted ? 'analysis aborted' : m.message));
+        if (m.type === 'error') reject(new AppError(signal?.aborted ? 'DETECT_FAILED' : m.code, signal?.aborted ? 'analysis aborted' : m.message));
         else resolve(m);
       };
       const onExit = (code: number | null, sig: NodeJS.Signals | null): void => {

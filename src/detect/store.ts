@@ -69,7 +69,7 @@ export async function readAnalysis(clipFile: string): Promise<Analysis | null> {
   try {
     if ((await stat(file)).size > MAX_BYTES) return null;
     const parsed = analysisSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-    return parsed.success ? (parsed.data as Analysis) : null;
+    return parsed.success ? parsed.data : null;
   } catch {
     // Missing (ENOENT), unreadable or not JSON: all mean "not analysed".
     return null;

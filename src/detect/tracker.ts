@@ -173,12 +173,16 @@ export function extendEnds(series: Map<number, Centre>, opts: Pick<TrackerOption
   return out;
 }
 
-/** Step 4a: centred moving average over ±half frames (the window shrinks at the ends). */
+/**
+ * Step 4a: centred moving average over ±half frames. Near the ends the window shrinks symmetrically
+ * (down to the end frame itself), so a face moving steadily is never lagged behind at a track's ends.
+ */
 export function smooth(series: Centre[], half: number): Centre[] {
   if (half <= 0) return series;
   return series.map((_, i) => {
-    const lo = Math.max(0, i - half);
-    const hi = Math.min(series.length - 1, i + half);
+    const k = Math.min(half, i, series.length - 1 - i);
+    const lo = i - k;
+    const hi = i + k;
     const n = hi - lo + 1;
     const acc = { cx: 0, cy: 0, w: 0, h: 0 };
     for (let j = lo; j <= hi; j++) {

@@ -82,7 +82,8 @@ export function splitSpans(keys: TrackKeyframe[], width: number, height: number,
     const nMaxW = Math.max(maxW, w);
     const nMinH = Math.min(minH, h);
     const nMaxH = Math.max(maxH, h);
-    if (cur.length > 0 && (nMaxW / nMinW > ratio || nMaxH / nMinH > ratio)) {
+    // (a hair of slack so 0.1 → 0.15 is "1.5×", not 1.5000000000000002×)
+    if (cur.length > 0 && (nMaxW / nMinW > ratio + 1e-9 || nMaxH / nMinH > ratio + 1e-9)) {
       const last = cur[cur.length - 1]!;
       spans.push(cur);
       // Consecutive spans share their boundary keyframe, so no frame between them is left uncovered.
@@ -148,12 +149,27 @@ export function toSpan(keys: TrackKeyframe[], width: number, height: number, tim
   return { w, h, points };
 }
 
+/**
+ * ffmpeg's expression parser rejects a flat sum of about a hundred terms (measured with ffmpeg 5.1:
+ * 98 fail, 90 pass), so longer sums are parenthesised into groups of at most this many, recursively.
+ */
+export const TERMS_PER_GROUP = 40;
+
+/** `a+b-c…` as nested groups of ≤ TERMS_PER_GROUP signed terms (each term carries its own sign). */
+export function groupedSum(terms: string[]): string {
+  if (terms.length <= TERMS_PER_GROUP) return terms.join('').replace(/^\+/, '');
+  const size = Math.ceil(terms.length / TERMS_PER_GROUP);
+  const groups: string[] = [];
+  for (let i = 0; i < terms.length; i += size) groups.push(`+(${groupedSum(terms.slice(i, i + size))})`);
+  return groupedSum(groups);
+}
+
 /** ffmpeg expression of `t` for one coordinate of a span: piecewise linear, even-aligned. */
 export function positionExpr(all: { t: number; v: number }[], tol: number): string {
   const points = simplify(all, tol);
   const first = points[0];
   if (!first) throw new RangeError('a span needs at least one keyframe');
-  let expr = num(first.v);
+  const terms = [num(first.v)];
   for (let i = 0; i + 1 < points.length; i++) {
     const a = points[i]!;
     const b = points[i + 1]!;
@@ -161,9 +177,9 @@ export function positionExpr(all: { t: number; v: number }[], tol: number): stri
     if (!(d > 0) || b.v === a.v) continue;
     const slope = (b.v - a.v) / d;
     const shift = a.t >= 0 ? `t-${num(a.t)}` : `t+${num(-a.t)}`;
-    expr += `${slope < 0 ? '-' : '+'}${num(Math.abs(slope))}*clip(${shift},0,${num(d)})`;
+    terms.push(`${slope < 0 ? '-' : '+'}${num(Math.abs(slope))}*clip(${shift},0,${num(d)})`);
   }
-  return `2*floor((${expr})/2)`;
+  return `2*floor((${groupedSum(terms)})/2)`;
 }
 
 function pixelate(label: string, r: { w: number; h: number }, block: number, across: number, crop: string, out: string, noise = 0): string {
@@ -215,4 +231,19 @@ export function trackedBlurGraph(spec: TrackedBlurSpec): string {
     prev = out;
   });
   return parts.join(';');
+}
+
+/**
+ * Longest graph passed inline on the command line. Linux caps one argv string at 128 KiB
+ * (MAX_ARG_STRLEN); a long clip with jittery tracks can exceed that, so such a graph goes to a file.
+ */
+export const INLINE_GRAPH_LIMIT = 64 * 1024;
+
+/**
+ * ffmpeg arguments carrying a filter graph: inline when short, else `-filter_complex_script FILE`
+ * with `script` the text the caller writes to FILE first (ffmpeg 5.1+; newer ffmpeg also accepts it).
+ */
+export function filterGraphArgs(graph: string, scriptFile: string): { args: string[]; script?: string } {
+  if (graph.length <= INLINE_GRAPH_LIMIT) return { args: ['-filter_complex', graph] };
+  return { args: ['-filter_complex_script', scriptFile], script: graph };
 }

@@ -57,7 +57,7 @@ async function loadGraph(tfc: typeof TfConverter, tf: typeof TfCore, jsonFile: s
   const dir = path.dirname(jsonFile);
   const weights = await Promise.all(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFile(path.join(dir, path.basename(p))))));
   const all = Buffer.concat(weights);
-  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
   return tfc.loadGraphModel(tf.io.fromMemory({
     modelTopology: json.modelTopology as object,
     weightSpecs: json.weightsManifest.flatMap((g) => g.weights),

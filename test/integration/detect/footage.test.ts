@@ -11,7 +11,7 @@ import { loadFaceDetector, loadObjectLabeller } from '../../../src/detect/loader
 import type { Analysis, Box, FaceDetector, ObjectLabeller, ScoredBox } from '../../../src/detect/types.js';
 import { X264 } from '../../../src/media/export-args.js';
 import { trackedBlurGraph } from '../../../src/media/tracked-blur.js';
-import { buildBarsClip, buildPanClip, FRAME_H, FRAME_W, fullyInside, lumaAt, samplePhoto, trueBox, type PanClip } from '../../support/faces.js';
+import { buildBarsClip, buildPanClip, FRAME_H, FRAME_W, fullyInside, lumaAt, photoSize, samplePhoto, trueBox, type PanClip } from '../../support/faces.js';
 import { ssimInside, ssimOutside } from '../../support/faces-ssim.js';
 import { makeTempDir, type TempDir } from '../../support/tmp.js';
 
@@ -24,7 +24,7 @@ let labeller: ObjectLabeller;
 
 /** Faces on the still photo, by the detector itself, in fractions of the photo. */
 async function photoFaces(photo: string): Promise<ScoredBox[]> {
-  const { width, height } = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'json', photo], { encoding: 'utf8' })).streams[0] as { width: number; height: number };
+  const { width, height } = photoSize(photo);
   const box = letterbox(width, height, face.inputSize);
   const data = execFileSync('ffmpeg', ['-v', 'error', '-i', photo, '-vf', `scale=${box.contentWidth}:${box.contentHeight}:flags=area,pad=${box.size}:${box.size}:0:0`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
   return face.detect({ data, width: box.size, height: box.size }, box, 0.5);
