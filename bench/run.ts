@@ -8,10 +8,11 @@ import { dbListBench } from './db-list.bench.js';
 import { recordingBench } from './recording.bench.js';
 import { uploadBench } from './upload.bench.js';
 import { exportBench } from './export.bench.js';
+import { analysisBench } from './analysis.bench.js';
 import { meets, type Bench, type BenchResult } from './types.js';
 
 /** Every benchmark, in order. Each measures its figure beside a baseline in the same run. */
-const BENCHES: Bench[] = [dbListBench, uploadBench, apiBench, exportBench, recordingBench];
+const BENCHES: Bench[] = [dbListBench, uploadBench, apiBench, exportBench, analysisBench, recordingBench];
 
 function ffmpegVersion(): string {
   try {

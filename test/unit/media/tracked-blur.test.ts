@@ -79,7 +79,7 @@ describe('trackedBlurGraph', () => {
     expect(g).toBe(
       "[0:v]split=2[base][c0];" +
         "[c0]crop=w=192:h=216:x='2*floor((480)/2)':y='2*floor((270)/2)',scale=3:3:flags=area,scale=192:216:flags=bilinear," +
-        'noise=c0_strength=48:c0_flags=t+u:c0_seed=19[r0];' +
+        'noise=c0_strength=48:c0_flags=u:c0_seed=19[r0];' +
         "[base][r0]overlay=x='2*floor((480)/2)':y='2*floor((270)/2)':enable='between(t,1,2)'[vout]",
     );
   });
