@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyseClip, verifyFile } from '../../../src/detect/analyse.js';
-import { letterbox } from '../../../src/detect/letterbox.js';
+import { iou, letterbox } from '../../../src/detect/letterbox.js';
 import { loadFaceDetector, loadObjectLabeller } from '../../../src/detect/loader.js';
 import type { Analysis, Box, FaceDetector, ObjectLabeller, ScoredBox } from '../../../src/detect/types.js';
 import { X264 } from '../../../src/media/export-args.js';
@@ -98,33 +98,42 @@ describe('detection on moving clips of the face-api group photos', () => {
     for (const c of cases) expect(c.analysis.labels.person ?? 0, `sample${c.n}`).toBeGreaterThanOrEqual(0.4);
   });
 
-  it('the tracked blur leaves no face the detector finds at ≥ 0.5, SSIM ≤ 0.4 inside faces and ≥ 0.95 outside', async () => {
+  it('after the tracked blur no detection ≥ 0.5 lies on a face; SSIM ≤ 0.4 inside faces and ≥ 0.95 outside', async () => {
     const lines: string[] = [];
     let insideMax = 0;
     let outsideMin = 1;
-    const insideAll: string[] = [];
-    for (const c of cases.slice(0, 3)) {
+    let onFaces = 0;
+    for (const c of cases) {
       const out = path.join(tmp.path, `redacted${c.n}.mp4`);
       const graph = trackedBlurGraph({ width: FRAME_W, height: FRAME_H, tracks: c.analysis.tracks, regions: [] });
       execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', c.clip.file, '-filter_complex', graph, '-map', '[vout]', ...X264, '-an', out]);
       const findings = await verifyFile(out, face, { fps: 15, threshold: 0.5, threads: 1 });
-      lines.push(`sample${c.n}: ${findings.length} detections ≥ 0.5 after blur${findings.length ? ' ' + JSON.stringify(findings.slice(0, 3)) : ''}`);
-      expect(findings).toEqual([]);
+      // A finding is on a face when it overlaps one of the faces' true boxes at that instant.
+      const onFace = findings.filter((f) => c.faces.some((p) => {
+        const truth = trueBox(c.clip, p, f.t);
+        return iou(truth, f) > 0.1 || centreInside(f, truth);
+      }));
+      onFaces += onFace.length;
+      // Whatever else the detector reports (its false positives) is shown, with whether the unredacted clip has it too.
+      const before = findings.length > onFace.length ? await verifyFile(c.clip.file, face, { fps: 15, threshold: 0.5, threads: 1 }) : [];
+      const elsewhere = findings.filter((f) => !onFace.includes(f)).map((f) => {
+        const inOriginal = before.some((b) => Math.abs(b.t - f.t) < 0.01 && iou(b, f) > 0.3);
+        return `t=${f.t} ${f.score.toFixed(2)} at (${f.x.toFixed(2)}, ${f.y.toFixed(2)}) ${inOriginal ? 'also in the original' : 'not in the original'}`;
+      });
+      lines.push(`sample${c.n}: ${findings.length} detections ≥ 0.5 after blur, ${onFace.length} on a face${elsewhere.length ? `; elsewhere: ${elsewhere.slice(0, 4).join('; ')}${elsewhere.length > 4 ? ` (+${elsewhere.length - 4})` : ''}` : ''}`);
       for (const t of [0.5, 2.0, 3.5, 5.0]) {
         const a = lumaAt(c.clip.file, t);
         const b = lumaAt(out, t);
         for (const f of c.faces) {
           const truth = trueBox(c.clip, f, t);
-          if (!fullyInside(truth)) continue;
-          const v = ssimInside(a, b, FRAME_W, FRAME_H, truth);
-          insideAll.push(`s${c.n}@${t}:${v.toFixed(2)}`);
-          insideMax = Math.max(insideMax, v);
+          if (fullyInside(truth)) insideMax = Math.max(insideMax, ssimInside(a, b, FRAME_W, FRAME_H, truth));
         }
         const drawn = keyframeAt(c.analysis, t).map((k) => ({ x: k.x - k.width * 0.3, y: k.y - k.height * 0.3, width: k.width * 1.6, height: k.height * 1.6 }));
         outsideMin = Math.min(outsideMin, ssimOutside(a, b, FRAME_W, FRAME_H, drawn));
       }
     }
-    console.log(`tracked blur\n  ${lines.join('\n  ')}\n  SSIM inside true face boxes: max ${insideMax.toFixed(3)} (${insideAll.join(' ')}); outside the blurred boxes: min ${outsideMin.toFixed(3)}`);
+    console.log(`tracked blur\n  ${lines.join('\n  ')}\n  SSIM inside true face boxes (4 instants per clip): max ${insideMax.toFixed(3)}; outside the blurred boxes: min ${outsideMin.toFixed(3)}`);
+    expect(onFaces).toBe(0);
     expect(insideMax).toBeLessThanOrEqual(0.4);
     expect(outsideMin).toBeGreaterThanOrEqual(0.95);
   }, 600_000);
