@@ -6,6 +6,7 @@
  * cancel within CANCEL_GRACE_MS is killed.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../core/errors.js';
@@ -119,6 +120,7 @@ export class Analyzer {
       ...(this.opts.labelModelFile ? { labelModelFile: this.opts.labelModelFile } : {}),
     };
     const file = this.opts.workerFile ?? path.join(packageRoot(), 'dist', 'src', 'detect', 'worker.js');
+    if (!existsSync(file)) throw new Error(`${file} is missing (not built?)`);
     const child = fork(file, [JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [], serialization: 'json' });
     if (child.pid !== undefined) {
       try {
@@ -134,6 +136,8 @@ export class Analyzer {
       for (const l of lines) if (l.trim()) this.opts.onLog?.(l.slice(0, 500));
       if (partial.length > 4096) partial = '';
     });
+    // IPC errors (a send racing the worker's exit) surface as the job's exit; log them, never throw.
+    child.on('error', (err) => this.opts.onLog?.(`analysis worker: ${err.message}`));
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     this.child = child;
     return child;

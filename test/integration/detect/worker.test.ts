@@ -136,6 +136,8 @@ describe('Analyzer (forked worker, real models)', () => {
     expect((err as Error).message).toMatch(/face detector .*could not be loaded/);
     // The same analyzer answers the next job the same way (no hang, no half state).
     await expect(analyzer.verify(clip)).rejects.toMatchObject({ code: 'DETECT_UNAVAILABLE' });
+    // …and so does one whose worker was never built.
+    await expect(make({ workerFile: path.join(tmp.path, 'no-such-worker.js') }).analyse(clip)).rejects.toMatchObject({ code: 'DETECT_UNAVAILABLE' });
   }, 60_000);
 
   it('verification shows a face the owner switched off, with its time; nothing on a face once every track is blurred', async () => {
