@@ -24,6 +24,8 @@ export interface AnalyzerOptions {
   labelModelFile?: string;
   /** Compiled worker entry; defaults to dist/src/detect/worker.js in the package. */
   workerFile?: string;
+  /** Longest a single job may take before it is cancelled (default 10 minutes): a hostile or broken file cannot hold the worker. */
+  jobTimeoutMs?: number;
   /** Worker stderr lines (model runtimes print there). */
   onLog?: (line: string) => void;
 }
@@ -44,6 +46,7 @@ export interface VerifyRequest {
 }
 
 const CANCEL_GRACE_MS = 3_000;
+const JOB_TIMEOUT_MS = 10 * 60_000;
 
 type Done = Extract<FromWorker, { type: 'analysed' | 'verified' }>;
 
@@ -153,8 +156,11 @@ export class Analyzer {
         return reject(new AppError('DETECT_UNAVAILABLE', `analysis worker could not start: ${(err as Error).message}`));
       }
       let killTimer: NodeJS.Timeout | undefined;
+      let timedOut = false;
+      const stopped = (): string | undefined => (timedOut ? `analysis timed out after ${this.opts.jobTimeoutMs ?? JOB_TIMEOUT_MS} ms` : signal?.aborted ? 'analysis aborted' : undefined);
       const cleanup = (): void => {
         clearTimeout(killTimer);
+        clearTimeout(deadline);
         child.off('message', onMessage);
         child.off('exit', onExit);
         signal?.removeEventListener('abort', onAbort);
@@ -163,17 +169,22 @@ export class Analyzer {
         if (m.id !== msg.id) return;
         if (m.type === 'progress') return onProgress?.(m.fraction);
         cleanup();
-        if (m.type === 'error') reject(new AppError(signal?.aborted ? 'DETECT_FAILED' : m.code, signal?.aborted ? 'analysis aborted' : m.message));
+        const why = stopped();
+        if (m.type === 'error') reject(new AppError(why ? 'DETECT_FAILED' : m.code, why ?? m.message));
         else resolve(m);
       };
       const onExit = (code: number | null, sig: NodeJS.Signals | null): void => {
         cleanup();
-        reject(new AppError('DETECT_FAILED', signal?.aborted ? 'analysis aborted' : `analysis worker exited (${sig ?? `code ${String(code)}`})`));
+        reject(new AppError('DETECT_FAILED', stopped() ?? `analysis worker exited (${sig ?? `code ${String(code)}`})`));
       };
       const onAbort = (): void => {
         child.send({ type: 'cancel', id: msg.id } satisfies ToWorker);
         killTimer = setTimeout(() => child.kill('SIGKILL'), CANCEL_GRACE_MS);
       };
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        onAbort();
+      }, this.opts.jobTimeoutMs ?? JOB_TIMEOUT_MS);
       child.on('message', onMessage);
       child.once('exit', onExit);
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -127,6 +127,15 @@ describe('Analyzer (forked worker, real models)', () => {
     expect(analyzer.workerPid).toBe(pid);
   }, 120_000);
 
+  it('a job past its deadline is cancelled with a clear error', async () => {
+    const before = await readAnalysis(clip);
+    expect(before).not.toBeNull();
+    const analyzer = make({ jobTimeoutMs: 300 });
+    await expect(analyzer.analyse(clip)).rejects.toMatchObject({ code: 'DETECT_FAILED', message: 'analysis timed out after 300 ms' });
+    // the stored analysis from before is untouched
+    expect(await readAnalysis(clip)).toEqual(before);
+  }, 60_000);
+
   it('a face model that cannot load is a DETECT_UNAVAILABLE error, not a crash', async () => {
     const broken = path.join(tmp.path, 'broken.onnx');
     writeFileSync(broken, 'not an onnx model');
