@@ -69,6 +69,17 @@ describe('tracked blur through ffmpeg', () => {
     expect(ssimInside(a, b, W, H, inner(boxAt(2)))).toBeGreaterThan(0.9);
   }, 120_000);
 
+  it('follows the track when the container starts late (a stream-copied clip): t counts from the first frame', () => {
+    const late = path.join(tmp.path, 'late.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', clip, '-c', 'copy', '-output_ts_offset', '3', late]);
+    const out = path.join(tmp.path, 'late-out.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', late, '-filter_complex', trackedBlurGraph({ width: W, height: H, tracks: [{ keyframes: moving }], regions: [] }), '-map', '[vout]', ...X264, out]);
+    const a = luma(clip, 4);
+    const b = luma(out, 4);
+    expect(ssimInside(a, b, W, H, inner(boxAt(4)))).toBeLessThan(0.4);
+    expect(ssimInside(a, b, W, H, inner(boxAt(1)))).toBeGreaterThan(0.9);
+  }, 120_000);
+
   it('three two-minute jittery tracks: too long for argv, so a graph script ffmpeg parses and runs', () => {
     let seed = 7;
     const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
