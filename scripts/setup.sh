@@ -39,6 +39,7 @@ run   filter    overlay                    ffmpeg                      redaction
 run   filter    null                       ffmpeg                      redaction without regions
 run   filter    testsrc2                   ffmpeg                      simulated camera
 run   filter    sine                       ffmpeg                      simulated camera
+run   filter    pad                        ffmpeg                      detection frames (letterbox)
 run   muxer     segment                    ffmpeg                      recorder ring
 run   muxer     mpegts                     ffmpeg                      recorder segments
 run   muxer     mp4                        ffmpeg                      clips, exports, inbox
@@ -59,6 +60,9 @@ dev   encoder   pcm_s16le                  ffmpeg                      inbox tes
 dev   filter    hue                        ffmpeg                      test videos
 dev   filter    drawgrid                   ffmpeg                      review tests, export bench
 dev   filter    ssim                       ffmpeg                      review tests
+dev   filter    color                      ffmpeg                      detection frame tests
+dev   filter    concat                     ffmpeg                      detection frame tests
+dev   filter    noise                      ffmpeg                      tracked-blur tests
 dev   muxer     null                       ffmpeg                      decode checks in tests
 dev   muxer     framemd5                   ffmpeg                      recording timeline tests
 dev   muxer     matroska                   ffmpeg                      inbox test videos
@@ -76,6 +80,7 @@ dev   cmd       umount                     mount                       disk-full
 dev   cmd       stdbuf                     coreutils                   mosquitto_sub line buffering
 dev   cmd       sleep                      coreutils                   orphan tests
 dev   cmd       mkdir                      coreutils                   packaging tests
+dev   cmd       cat                        coreutils                   detection worker tests
 dev   cmd       script                     bsdutils                    installer tests (a TTY)
 dev   cmd       bash                       bash                        installer tests
 dev   cmd       /usr/bin/python3           python3                     RTSP test camera

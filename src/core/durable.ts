@@ -80,3 +80,29 @@ export async function removeIfExists(file: string): Promise<void> {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
+
+/**
+ * Write a small file whole and durably: a temp name beside it (mode 0600), fsync, rename, fsync
+ * the directory. Readers see the previous content or the new one, never a mix; a crash leaves at
+ * most a stray `.<name>.<pid>.tmp` that `isDurableTemp` recognises for clean-up.
+ */
+export async function writeFileDurable(final: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+  const temp = path.join(path.dirname(final), `.${path.basename(final)}.${process.pid}.tmp`);
+  const fh = await open(temp, 'w', mode);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (err) {
+    await fh.close();
+    await removeIfExists(temp);
+    throw err;
+  }
+  await fh.close();
+  await rename(temp, final);
+  await fsyncDir(path.dirname(final));
+}
+
+/** Whether a file name is a temp file left by writeFileDurable (a crash between write and rename). */
+export function isDurableTemp(name: string): boolean {
+  return /^\..+\.\d+\.tmp$/.test(name);
+}

@@ -4,15 +4,14 @@
  * unparsable or foreign-version file is "not analysed" and the clip gets analysed again; a file is
  * never half-visible because only a complete one is ever renamed into place.
  */
-import { open, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { fsyncDir, removeIfExists } from '../clips/durable.js';
+import { isDurableTemp, removeIfExists, writeFileDurable } from '../core/durable.js';
 import { OBJECT_LABELS, type Analysis } from './types.js';
 
 /** Largest analysis file read back (a 1-hour clip with a dozen faces is well under 10 MB). */
 const MAX_BYTES = 32 * 1024 * 1024;
-const TEMP_SUFFIX = '.tmp';
 
 const fraction = z.number().min(0).max(1);
 const keyframe = z.strictObject({ t: z.number().min(0), x: fraction, y: fraction, width: fraction, height: fraction });
@@ -46,20 +45,7 @@ export function analysisPath(clipFile: string): string {
 
 export async function writeAnalysis(clipFile: string, analysis: Analysis): Promise<string> {
   const target = analysisPath(clipFile);
-  const dir = path.dirname(target);
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}${TEMP_SUFFIX}`);
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(JSON.stringify(analysis));
-    await fh.sync();
-  } catch (err) {
-    await fh.close();
-    await removeIfExists(tmp);
-    throw err;
-  }
-  await fh.close();
-  await rename(tmp, target);
-  await fsyncDir(dir);
+  await writeFileDurable(target, JSON.stringify(analysis));
   return target;
 }
 
@@ -91,5 +77,5 @@ export async function removeStaleTemps(clipFile: string): Promise<void> {
   } catch {
     return;
   }
-  await Promise.all(names.filter((n) => n.startsWith(prefix) && n.endsWith(TEMP_SUFFIX)).map((n) => removeIfExists(path.join(dir, n))));
+  await Promise.all(names.filter((n) => n.startsWith(prefix) && isDurableTemp(n)).map((n) => removeIfExists(path.join(dir, n))));
 }
