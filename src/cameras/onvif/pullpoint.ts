@@ -1,7 +1,7 @@
 import { AppError } from '../../core/errors.js';
 import type { OnvifDevice } from './device.js';
 import { safeText } from './soap.js';
-import { childrenNamed, escapeXml, find, textOf, type XmlNode } from './xml.js';
+import { childrenNamed, find, serializeXml, textOf, type XmlNode } from './xml.js';
 
 /**
  * The four PullPoint operations (ONVIF Core spec, "Real-time Pull-Point Notification Interface"),
@@ -60,34 +60,17 @@ function time(value: string | undefined): number | undefined {
 }
 
 /**
- * Serialise reference parameters back to XML so they can be echoed as SOAP headers. Iterative
- * and size-capped: the tree comes from the camera.
+ * Serialise reference parameters back to XML so they can be echoed as SOAP headers, each marked
+ * as a WS-Addressing reference parameter. Size-capped: the tree comes from the camera.
  */
 export function serialiseReference(params: XmlNode): string {
   const marker = ` xmlns:wsa="${WSA}" wsa:IsReferenceParameter="true"`;
-  const out: string[] = [];
-  let size = 0;
-  type Step = { node: XmlNode; top: boolean } | { close: string };
-  const pending: Step[] = [...params.children].reverse().map((node) => ({ node, top: true }));
-  while (pending.length > 0) {
-    const step = pending.pop()!;
-    let piece: string;
-    if ('close' in step) piece = step.close;
-    else {
-      const { node, top } = step;
-      const name = node.prefix ? `${node.prefix}:${node.name}` : node.name;
-      const attrs = Object.entries(node.attrs)
-        .map(([k, v]) => ` ${k}="${escapeXml(v)}"`)
-        .join('');
-      piece = `<${name}${attrs}${top ? marker : ''}>${escapeXml(node.text)}`;
-      pending.push({ close: `</${name}>` });
-      for (let i = node.children.length - 1; i >= 0; i -= 1) pending.push({ node: node.children[i]!, top: false });
-    }
-    size += piece.length;
-    if (size > MAX_REFERENCE_XML) throw new AppError('ONVIF_BAD_RESPONSE', `camera gave subscription reference parameters over ${MAX_REFERENCE_XML} bytes`);
-    out.push(piece);
+  let out = '';
+  for (const child of params.children) {
+    out += serializeXml(child, marker);
+    if (out.length > MAX_REFERENCE_XML) throw new AppError('ONVIF_BAD_RESPONSE', `camera gave subscription reference parameters over ${MAX_REFERENCE_XML} bytes`);
   }
-  return out.join('');
+  return out;
 }
 
 function times(answer: XmlNode): { terminationMs?: number; currentMs?: number } {
