@@ -47,13 +47,14 @@ describe('recorder supervision and privacy', () => {
     await sleep(10_000);
     cam = await startRtspCamera({ port, width: 640, height: 360, bitrateKbps: 500, static: true });
     await waitUntil('online again', () => rig.cameras.get('yard')?.status === 'online', 90_000);
+    const onlineAgainAt = Date.now();
 
     // Each failed retry re-announces offline with its new lastError; the transitions are what count.
     const statuses = rig.seen('camera.status').slice(onlineBefore - 1).map((s) => s.status);
     expect(statuses.filter((s, i) => s !== statuses[i - 1])).toEqual(['online', 'offline', 'online']);
     expect(rig.seen('camera.status').filter((s) => s.status === 'offline').every((s) => s.lastError)).toBe(true);
-    // Let the ring refill past the pre-roll, then trigger.
-    await sleep(4_000);
+    // Trigger once the ring holds more than the pre-roll recorded since the reconnect.
+    await waitUntil('the ring refilled past the pre-roll', () => (rig.cameras.ring('yard')?.newestEndMs() ?? 0) >= onlineAgainAt + 2_500, 30_000);
     const clipP = rig.nextClip(40_000);
     rig.cameras.trigger('yard');
     const clip = await clipP;

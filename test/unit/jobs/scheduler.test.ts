@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, SecretRegistry } from '../../../src/core/logger.js';
 import { systemClock } from '../../../src/core/clock.js';
 import { createRepos, openDatabase, type Db } from '../../../src/db/index.js';
 import { Scheduler } from '../../../src/jobs/scheduler.js';
-import { sleep, waitUntil } from '../../support/wait.js';
 
 const log = createLogger({ level: 'silent', secrets: new SecretRegistry() });
 let db: Db | undefined;
@@ -11,7 +10,17 @@ let scheduler: Scheduler | undefined;
 afterEach(async () => {
   await scheduler?.stop();
   db?.close();
+  vi.useRealTimers();
 });
+
+/**
+ * Cron ticks on a fake clock: node-cron schedules with setTimeout against Date, both of which the
+ * fake timers replace, so "two more triggers pass" is a statement about time we advance, not time
+ * we wait for on a shared, noisy machine.
+ */
+function fakeTime(): void {
+  vi.useFakeTimers({ now: new Date('2026-11-30T12:00:00.500Z'), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+}
 
 function setup(): { scheduler: Scheduler; repos: ReturnType<typeof createRepos> } {
   db = openDatabase(':memory:');
@@ -43,11 +52,16 @@ describe('Scheduler', () => {
     let release!: () => void;
     let runs = 0;
     scheduler.add({ name: 'every-second', schedule: '* * * * * *', run: () => { runs++; return new Promise<void>((r) => (release = r)); } });
+    fakeTime();
     await scheduler.start();
-    await waitUntil('the first run', () => runs > 0, 10_000);
-    // At least two more triggers pass while the first run hangs.
-    await sleep(2500);
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(runs).toBe(1);
+    // Three more triggers fall due while the first run hangs: all skipped.
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(runs).toBe(1);
+    release();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(runs).toBe(2);
     release();
   });
 
@@ -64,12 +78,13 @@ describe('Scheduler', () => {
     let ticks = 0;
     scheduler.add({ name: 'tick', schedule: '* * * * * *', run: async () => { ticks++; } });
     expect(() => scheduler.add({ name: 'tick', schedule: '* * * * * *', run: async () => undefined })).toThrow(/already/);
+    fakeTime();
     await scheduler.start();
-    await waitUntil('a tick', () => ticks > 0, 10_000);
-    expect(ticks).toBeGreaterThan(0);
+    expect(ticks).toBe(0);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(ticks).toBe(3);
     await scheduler.stop();
-    const after = ticks;
-    await sleep(1500);
-    expect(ticks).toBe(after);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(ticks).toBe(3);
   });
 });

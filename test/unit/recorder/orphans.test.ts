@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reapOrphan } from '../../../src/recorder/orphans.js';
-import { sleep } from '../../support/wait.js';
+import { waitUntil } from '../../support/wait.js';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -27,7 +27,9 @@ describe('reapOrphan', () => {
     const bystander = spawn('sleep', ['30'], { stdio: 'ignore' });
     children.push(ffmpeg, bystander);
     const ffmpegExit = exited(ffmpeg);
-    await sleep(300);
+    // The check reads /proc/<pid>/cmdline, which names ffmpeg only once the exec has happened.
+    const cmdline = (pid: number | undefined): string => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return ''; } };
+    await waitUntil('ffmpeg to be exec\'d', () => cmdline(ffmpeg.pid).includes(`${ring}/`), 10_000, 20);
 
     // A PID file naming an unrelated process is ignored (PIDs are reused).
     writeFileSync(`${ring}.ffmpeg.pid`, `${bystander.pid}\n`);
