@@ -86,6 +86,7 @@ dev   cmd       bash                       bash                        installer
 dev   cmd       /usr/bin/python3           python3                     RTSP test camera
 dev   cmd       gst-inspect-1.0            gstreamer1.0-tools          looking into GStreamer by hand
 dev   pymod     gi                         python3-gi                  RTSP test camera
+dev   pymod     jinja2                     python3-jinja2              Home Assistant availability templates (MQTT tests)
 dev   typelib   Gst-1.0                    gir1.2-gstreamer-1.0        RTSP test camera
 dev   typelib   GstRtsp-1.0                gir1.2-gst-plugins-base-1.0 RTSP test camera (auth)
 dev   typelib   GstRtspServer-1.0          gir1.2-gst-rtsp-server-1.0  RTSP test camera

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CameraConfig } from '../config/schema.js';
-import { cameraName } from '../config/schema.js';
+import { cameraName, eventSource } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { reportIfDiskFull } from '../core/disk-full.js';
 import { AppError } from '../core/errors.js';
@@ -9,14 +9,14 @@ import type { Logger } from '../core/logger.js';
 import type { CameraControl, CameraView } from '../core/ports.js';
 import type { Problems } from '../core/problems.js';
 import type { Service } from '../core/service.js';
-import type { CameraStatus, ClipTrigger } from '../core/types.js';
+import type { CameraDevice, CameraEvents, CameraStatus, ClipTrigger } from '../core/types.js';
 import type { CamerasRepo } from '../db/repos/cameras.js';
 import type { RestartPolicy } from '../media/supervisor.js';
 import type { SegmentSource } from '../clips/assembler.js';
 import type { SegmentRing } from '../recorder/ring.js';
 import { RtspResolver } from './rtsp.js';
 import { CameraRuntime } from './runtime.js';
-import type { StreamResolver } from './types.js';
+import type { EventSourceStatus, StreamOutcome, StreamResolver } from './types.js';
 
 export interface CameraRegistryDeps {
   log: Logger;
@@ -38,7 +38,14 @@ interface Entry {
   lastError?: string;
   privacy: boolean;
   runtime?: CameraRuntime;
+  /** Its event source (undefined with `events: none`). */
+  events?: CameraEvents;
+  device?: CameraDevice;
+  /** Why daemon-side detection runs although the config does not ask for it (the ONVIF fallback). */
+  detectOverride?: string;
 }
+
+const OWNER = 'cameras';
 
 /**
  * Every configured camera: starts its recording runtime, keeps status and privacy (persisted in
@@ -54,10 +61,17 @@ export class CameraRegistry implements Service, CameraControl, SegmentSource {
   constructor(private readonly deps: CameraRegistryDeps) {
     this.rtsp = new RtspResolver(deps.config);
     this.resolvers = { ...deps.resolvers };
-    for (const cam of deps.config) this.entries.set(cam.id, { cam, status: 'offline', privacy: false });
+    const at = deps.clock.iso();
+    for (const cam of deps.config) {
+      const source = eventSource(cam);
+      const entry: Entry = { cam, status: 'offline', privacy: false };
+      if (source !== 'none') entry.events = { source, state: 'starting', since: at };
+      this.entries.set(cam.id, entry);
+    }
   }
 
   async start(): Promise<void> {
+    this.deps.bus.on(OWNER, 'motion.fallback', (e) => this.fallBackToDetection(e.cameraId, e.reason));
     const at = this.deps.clock.iso();
     for (const e of this.entries.values()) {
       this.deps.cameras.ensure(e.cam.id, at);
@@ -68,7 +82,32 @@ export class CameraRegistry implements Service, CameraControl, SegmentSource {
   }
 
   async stop(): Promise<void> {
+    this.deps.bus.off(OWNER);
     await Promise.all([...this.entries.values()].map((e) => this.stopCamera(e, false)));
+  }
+
+  /** A camera's event source (ONVIF service or vendor stream) changed state. */
+  eventSourceChanged(s: EventSourceStatus): void {
+    const e = this.entries.get(s.cameraId);
+    if (!e?.events) return;
+    const events: CameraEvents = { source: e.events.source, state: s.state, since: s.since };
+    if (s.lastError !== undefined) events.lastError = s.lastError;
+    e.events = events;
+    this.deps.bus.emit('camera.events', { cameraId: s.cameraId, ...events });
+  }
+
+  /**
+   * The camera's own events cannot work (no PullPoint): run detection on its sub stream instead,
+   * for as long as the daemon runs (a privacy toggle keeps it). The problem the event service
+   * raised tells the owner how to make it permanent.
+   */
+  private fallBackToDetection(cameraId: string, reason: string): void {
+    const e = this.entries.get(cameraId);
+    if (!e || e.detectOverride !== undefined) return;
+    e.detectOverride = reason;
+    if (e.cam.motion.detect.enabled) return;
+    const started = e.runtime?.enableDetection();
+    this.deps.log.info({ camera: cameraId, reason, now: started ?? false }, 'motion detection on the sub stream takes over from the camera events');
   }
 
   list(): CameraView[] {
@@ -144,6 +183,8 @@ export class CameraRegistry implements Service, CameraControl, SegmentSource {
       resolver: this.resolverFor(cam),
       backoff: this.deps.backoff,
       segmentSeconds: this.deps.segmentSeconds,
+      forceDetection: e.detectOverride !== undefined,
+      onOutcome: (outcome) => this.streamOutcome(e, outcome),
       onStatus: (online, lastError) => {
         if (!e.privacy) this.setStatus(e, online ? 'online' : 'offline', lastError);
         // ffmpeg writing segments into a full cache reports it as text on stderr.
@@ -151,6 +192,20 @@ export class CameraRegistry implements Service, CameraControl, SegmentSource {
       },
     });
     await e.runtime.start();
+  }
+
+  /**
+   * Tells the camera's resolver how its streams did (an ONVIF camera is onboarded again only on
+   * 401/404 or repeated failures) and, once they work, picks up the identity it reported.
+   */
+  private streamOutcome(e: Entry, outcome: StreamOutcome): void {
+    const resolver = this.resolverFor(e.cam);
+    resolver?.report?.(e.cam.id, outcome);
+    if (outcome !== 'ok') return;
+    const device = resolver?.deviceInfo?.(e.cam.id);
+    if (!device || JSON.stringify(device) === JSON.stringify(e.device)) return;
+    e.device = { ...device };
+    this.deps.bus.emit('camera.device', { cameraId: e.cam.id, device: { ...device } });
   }
 
   private async stopCamera(e: Entry, discard: boolean): Promise<void> {
@@ -178,5 +233,7 @@ export class CameraRegistry implements Service, CameraControl, SegmentSource {
 function view(e: Entry): CameraView {
   const v: CameraView = { id: e.cam.id, name: cameraName(e.cam), kind: e.cam.kind, status: e.status };
   if (e.lastError !== undefined) v.lastError = e.lastError;
+  if (e.events) v.events = { ...e.events };
+  if (e.device) v.device = { ...e.device };
   return v;
 }

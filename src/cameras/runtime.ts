@@ -7,8 +7,9 @@ import type { RecordInput } from '../media/args.js';
 import type { RestartPolicy } from '../media/supervisor.js';
 import { MotionDetector } from '../recorder/detector.js';
 import { Recorder } from '../recorder/recorder.js';
+import { streamOutcome } from './outcome.js';
 import { SimulatedMotion, simulatedInput } from './simulated.js';
-import type { StreamResolver } from './types.js';
+import type { StreamOutcome, StreamResolver } from './types.js';
 
 export interface RuntimeDeps {
   log: Logger;
@@ -19,21 +20,27 @@ export interface RuntimeDeps {
   resolver?: StreamResolver;
   backoff?: RestartPolicy;
   segmentSeconds?: number;
+  /** Run motion detection even though the config does not ask for it (the ONVIF fallback). */
+  forceDetection?: boolean;
   onStatus(online: boolean, lastError?: string): void;
+  /** How each use of the resolved streams went (recorder and detector runs). */
+  onOutcome?(outcome: StreamOutcome): void;
 }
 
 /** Extra finished footage kept beyond pre-roll: covers one GOP of keyframe rounding plus slack. */
 const RING_MARGIN_MS = 8_000;
 
 /**
- * Everything that runs for one recording camera: its recorder, its motion detector (only when
- * detection is enabled) and, for the simulated camera, its motion schedule. Built on start and
- * on privacy off; torn down on stop and on privacy on.
+ * Everything that runs for one recording camera: its recorder, its motion detector (when
+ * detection is enabled, or switched on at run time as the fallback for a camera without usable
+ * events) and, for the simulated camera, its motion schedule. Built on start and on privacy off;
+ * torn down on stop and on privacy on.
  */
 export class CameraRuntime {
   readonly recorder: Recorder;
-  private readonly detector: MotionDetector | undefined;
+  private detector: MotionDetector | undefined;
   private readonly simulated: SimulatedMotion | undefined;
+  private started = false;
 
   constructor(
     readonly cam: CameraConfig,
@@ -48,11 +55,15 @@ export class CameraRuntime {
       input: (signal) => this.input(signal),
       audio: cam.record.audio,
       keepMs: cam.record.preSeconds * 1000 + RING_MARGIN_MS,
-      onStatus: (online, lastError) => deps.onStatus(online, lastError),
+      onStatus: (online, lastError) => {
+        if (online) this.outcome('ok');
+        deps.onStatus(online, lastError);
+      },
+      onRunEnd: (end) => this.outcome(streamOutcome(end)),
       segmentSeconds: deps.segmentSeconds,
       backoff: deps.backoff,
     });
-    this.detector = this.buildDetector();
+    if (cam.motion.detect.enabled || deps.forceDetection) this.detector = this.buildDetector();
     if (cam.simulated) {
       this.simulated = new SimulatedMotion({
         cameraId: cam.id,
@@ -69,15 +80,33 @@ export class CameraRuntime {
     return [this.recorder.pid, this.detector?.pid].filter((p): p is number => p !== undefined);
   }
 
+  get detecting(): boolean {
+    return this.detector !== undefined;
+  }
+
   async start(): Promise<void> {
+    this.started = true;
     await this.recorder.start();
     this.detector?.start();
     this.simulated?.start();
   }
 
   async stop(discard: boolean): Promise<void> {
+    this.started = false;
     this.simulated?.stop();
     await Promise.all([this.recorder.stop(discard), this.detector?.stop()]);
+  }
+
+  /** Start motion detection now, whatever the config says; false when the camera has no stream to analyse. */
+  enableDetection(): boolean {
+    if (this.detector) return true;
+    this.detector = this.buildDetector();
+    if (this.detector && this.started) this.detector.start();
+    return this.detector !== undefined;
+  }
+
+  private outcome(outcome: StreamOutcome | undefined): void {
+    if (outcome) this.deps.onOutcome?.(outcome);
   }
 
   private async input(signal: AbortSignal): Promise<RecordInput> {
@@ -91,7 +120,7 @@ export class CameraRuntime {
     const detect = this.cam.motion.detect;
     const resolver = this.deps.resolver;
     // The simulated camera has no stream to decode; its motion comes from its schedule.
-    if (!detect.enabled || !resolver) return undefined;
+    if (!resolver || this.cam.simulated) return undefined;
     return new MotionDetector({
       cameraId: this.cam.id,
       log: this.deps.log.child({ part: 'detect' }),
@@ -104,6 +133,8 @@ export class CameraRuntime {
       rules: { threshold: detect.threshold, minSeconds: detect.minSeconds, cooldownSeconds: detect.cooldownSeconds },
       zones: detect.zones,
       backoff: this.deps.backoff,
+      onRunning: () => this.outcome('ok'),
+      onRunEnd: (end) => this.outcome(streamOutcome(end)),
       onMotion: (active) =>
         this.deps.bus.emit('motion.changed', { cameraId: this.cam.id, active, source: 'detect', at: this.deps.clock.iso() }),
     });

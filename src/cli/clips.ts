@@ -6,6 +6,7 @@ import { createReview } from '../review/index.js';
 import { parse, UsageError } from './args.js';
 import { loadConfigForCommand, type Io } from './context.js';
 import { withCore } from './db-command.js';
+import { CONFIG_FLAG, type CommandSpec } from './spec.js';
 
 const STATUSES: readonly ClipStatus[] = ['pending', 'approved', 'rejected'];
 const NUMBER = /^\d+(\.\d+)?$/;
@@ -29,18 +30,32 @@ export function parseRegion(text: string): Region {
   return { x, y, width, height };
 }
 
+export const clipsCommand = {
+  name: 'clips',
+  summary: 'Headless review: list clips, approve one for sharing (the running daemon exports and uploads it), reject, delete or retry.',
+  flags: {
+    ...CONFIG_FLAG,
+    status: { type: 'string', value: 'S', help: 'only clips with this status: pending, approved or rejected' },
+    limit: { type: 'string', value: 'N', help: 'at most N clips, newest first', default: '100' },
+    'keep-audio': { type: 'boolean', help: 'keep the audio track in the export (stripped by default)' },
+    trim: { type: 'string', value: 'START:END', help: 'share only this part, in seconds (e.g. 2:9.5)' },
+    blur: { type: 'string', value: 'x,y,w,h', multiple: true, help: 'blur this area, as fractions of the frame' },
+    caption: { type: 'string', value: 'TEXT', help: 'caption sent with the clip' },
+    request: { type: 'string', value: 'ID', help: 'answer this request for assistance' },
+  },
+  subcommands: [
+    { name: 'list', summary: 'list clips, newest first, with their share', flags: ['status', 'limit'] },
+    { name: 'approve', args: 'ID', summary: 'approve a pending clip for sharing', flags: ['keep-audio', 'trim', 'blur', 'caption', 'request'] },
+    { name: 'reject', args: 'ID', summary: 'reject a pending clip (retention deletes its file)' },
+    { name: 'delete', args: 'ID', summary: 'delete a clip and its files (ledger entries are kept)' },
+    { name: 'retry', args: 'ID', summary: "retry the clip's failed share (export or upload)" },
+  ],
+  run: (argv, io) => clips(argv, io),
+} as const satisfies CommandSpec;
+
 /** `clipgate clips list|approve|reject|delete|retry`: headless review. */
 export function clips(argv: string[], io: Io): number {
-  const { values, positionals } = parse(argv, {
-    config: { type: 'string' },
-    status: { type: 'string' },
-    limit: { type: 'string' },
-    'keep-audio': { type: 'boolean' },
-    trim: { type: 'string' },
-    blur: { type: 'string', multiple: true },
-    caption: { type: 'string' },
-    request: { type: 'string' },
-  });
+  const { values, positionals } = parse(argv, clipsCommand.flags);
   const [action, id, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
   if (action !== 'list' && action !== 'approve' && action !== 'reject' && action !== 'delete' && action !== 'retry') {
@@ -49,7 +64,7 @@ export function clips(argv: string[], io: Io): number {
   if (action !== 'list' && !id) throw new UsageError(`clips ${action} ID`);
   const status = values.status as ClipStatus | undefined;
   if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
-  const limit = values.limit === undefined ? 100 : Number(values.limit);
+  const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
   const input: ApproveInput = { stripAudio: !values['keep-audio'] };
   if (values.trim !== undefined) input.trim = parseTrim(values.trim);

@@ -4,6 +4,23 @@ import { chooseProfiles } from '../cameras/onvif/profiles.js';
 import { errorMessage } from '../core/errors.js';
 import { parse, UsageError } from './args.js';
 import type { Io } from './context.js';
+import { CONFIG_FLAG, type CommandSpec } from './spec.js';
+
+export const discoverCommand = {
+  name: 'discover',
+  summary: 'Find ONVIF cameras with WS-Discovery (multicast, or unicast to --target) and print each one, its profiles and streams, and a ready-to-paste config entry.',
+  flags: {
+    ...CONFIG_FLAG,
+    timeout: { type: 'string', value: 'S', help: 'seconds to wait for answers (1-120)', default: '5' },
+    target: { type: 'string', value: 'HOST', help: 'probe this address only (across subnets and VLANs, where multicast does not reach)' },
+    port: { type: 'string', value: 'N', help: 'WS-Discovery UDP port to probe', default: '3702' },
+    username: { type: 'string', value: 'U', help: 'ONVIF user: also list profiles, stream and snapshot URIs' },
+    password: { type: 'string', value: 'P', help: 'ONVIF password (visible in the process list: prefer $CLIPGATE_ONVIF_PASSWORD)' },
+    verbose: { type: 'boolean', help: 'list ignored replies (not WS-Discovery, garbage) on stderr', default: false },
+  },
+  notes: ['environment: CLIPGATE_ONVIF_PASSWORD  the ONVIF password, kept out of the process list'],
+  run: (argv, io) => discover(argv, io),
+} as const satisfies CommandSpec;
 
 /**
  * `clipgate discover [--timeout S] [--target HOST] [--port N] [--username U] [--password P]`.
@@ -11,19 +28,11 @@ import type { Io } from './context.js';
  * --port (the WS-Discovery UDP port, default 3702) exists for tests and non-standard setups.
  */
 export async function discover(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, {
-    config: { type: 'string' },
-    timeout: { type: 'string', default: '5' },
-    target: { type: 'string' },
-    port: { type: 'string' },
-    username: { type: 'string' },
-    password: { type: 'string' },
-    verbose: { type: 'boolean', default: false },
-  });
+  const { values } = parse(argv, discoverCommand.flags);
   const timeout = Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 120) throw new UsageError('--timeout must be 0-120 seconds');
-  const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError('--port must be 1-65535');
+  const port = Number(values.port);
+  if (!(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError('--port must be 1-65535');
   const password = values.password ?? io.env.CLIPGATE_ONVIF_PASSWORD;
   const credentials = values.username !== undefined ? { username: values.username, password: password ?? '' } : undefined;
 
@@ -31,7 +40,7 @@ export async function discover(argv: string[], io: Io): Promise<number> {
   const devices = await probe({
     timeoutMs: timeout * 1000,
     ...(values.target !== undefined ? { target: values.target } : {}),
-    ...(port !== undefined ? { port } : {}),
+    port,
     onIgnored: (from, reason) => values.verbose && io.err(`ignored a reply from ${from}: ${reason}`),
   });
   if (devices.length === 0) {

@@ -4,10 +4,18 @@ import { parse } from './args.js';
 import { loadConfigForCommand, type Io } from './context.js';
 import { withCore } from './db-command.js';
 import { readPassword } from './read-secret.js';
+import { CONFIG_FLAG, type CommandSpec } from './spec.js';
+
+export const passwdCommand = {
+  name: 'passwd',
+  summary: 'Set the owner password (at least 10 characters): one line from stdin when it is not a terminal, else asked twice. Signs out every session.',
+  flags: CONFIG_FLAG,
+  run: (argv, io) => passwd(argv, io),
+} satisfies CommandSpec;
 
 /** `clipgate passwd`: set the owner password; every existing session is signed out. */
 export async function passwd(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, { config: { type: 'string' } });
+  const { values } = parse(argv, passwdCommand.flags);
   const loaded = loadConfigForCommand(values.config, io);
   if (!loaded.ok) return 1;
   const password = await readPassword(io);

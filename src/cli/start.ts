@@ -4,13 +4,21 @@ import { createLogger, SecretRegistry } from '../core/logger.js';
 import { parse } from './args.js';
 import { loadConfigForCommand, type Io } from './context.js';
 import { preflight } from './preflight.js';
+import { CONFIG_FLAG, type CommandSpec } from './spec.js';
 
 /** How long stop() may take before the process gives up waiting and exits anyway. */
 const STOP_DEADLINE_MS = 5_000;
 
+export const startCommand = {
+  name: 'start',
+  summary: 'Run the daemon until SIGTERM/SIGINT; with no config file at all, the labelled demo (simulated camera, data in ./data-demo).',
+  flags: CONFIG_FLAG,
+  run: (argv, io) => start(argv, io),
+} satisfies CommandSpec;
+
 /** `clipgate start`: run the daemon until SIGTERM/SIGINT, then stop everything in reverse order. */
 export async function start(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, { config: { type: 'string' } });
+  const { values } = parse(argv, startCommand.flags);
   const loaded = loadConfigForCommand(values.config, io);
   if (!loaded.ok) return 1;
   const problems = await preflight(loaded.config);

@@ -3,12 +3,25 @@ import { generateToken, hashToken } from '../web/auth/tokens.js';
 import { parse, UsageError } from './args.js';
 import { loadConfigForCommand, type Io } from './context.js';
 import { withCore } from './db-command.js';
+import { CONFIG_FLAG, type CommandSpec } from './spec.js';
+
+export const tokenCommand = {
+  name: 'token',
+  summary: 'API tokens for automation (Authorization: Bearer). A new token is printed once, alone on the last line, and stored hashed.',
+  flags: CONFIG_FLAG,
+  subcommands: [
+    { name: 'create', args: 'NAME', summary: 'create a token (NAME: 1-64 of A-Z a-z 0-9 . _ -) and print it once' },
+    { name: 'list', summary: 'list token names, when each was created and last used' },
+    { name: 'revoke', args: 'NAME', summary: 'revoke a token at once' },
+  ],
+  run: (argv, io) => token(argv, io),
+} satisfies CommandSpec;
 
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** `clipgate token create NAME | list | revoke NAME`. A new token is printed once, alone on the last line. */
 export function token(argv: string[], io: Io): number {
-  const { values, positionals } = parse(argv, { config: { type: 'string' } });
+  const { values, positionals } = parse(argv, tokenCommand.flags);
   const [action, name] = positionals;
   const loaded = loadConfigForCommand(values.config, io);
   if (!loaded.ok) return 1;

@@ -75,9 +75,28 @@ const detectSchema = z
   })
   .prefault({});
 
+/** Where a camera's own motion and doorbell events come from. */
+export const EVENT_SOURCES = ['onvif', 'hikvision', 'dahua', 'none'] as const;
+export type EventSourceChoice = (typeof EVENT_SOURCES)[number];
+
+const vendorSchema = z
+  .strictObject({
+    host: z.string().min(1).optional().describe('Address of the camera or NVR event API (default: onvif.host)'),
+    port: z.number().int().min(1).max(65535).optional().describe('HTTP port of the event API (default: 80, or 443 with https)'),
+    https: z.boolean().default(false).describe("Use HTTPS; the camera's self-signed certificate is accepted"),
+    username: z.string().optional().describe('API user (default: onvif.username)'),
+    password: z.string().optional().describe('API password (default: onvif.password); use ${ENV_VAR}'),
+    channel: z.number().int().min(1).max(256).default(1).describe('Channel on an NVR or multi-sensor camera (1-based)'),
+    alarmInput: z
+      .enum(['motion', 'doorbell', 'ignore'])
+      .default('motion')
+      .describe('Dahua: what the alarm input (AlarmLocal) means; doorbell for an Amcrest AD410'),
+  })
+  .describe("The camera's own HTTP event API, for events: hikvision or dahua; each key defaults to the onvif one");
+
 const motionSchema = z
   .strictObject({
-    onvif: z.boolean().optional().describe("Use the camera's own motion/doorbell events (default: true when onvif is set)"),
+    onvif: z.boolean().optional().describe('Older form of `events`: false is events: none, true is events: onvif'),
     detect: detectSchema.describe('Daemon-side motion detection'),
   })
   .prefault({});
@@ -91,7 +110,7 @@ const recordSchema = z
   })
   .prefault({});
 
-export const cameraSchema = z
+const cameraSchemaBase = z
   .strictObject({
     id: z
       .string()
@@ -103,11 +122,20 @@ export const cameraSchema = z
     onvif: onvifSchema.optional(),
     rtsp: rtspSchema.optional(),
     simulated: simulatedSchema.optional(),
+    events: z
+      .enum(EVENT_SOURCES)
+      .optional()
+      .describe(
+        "Where the camera's own motion and doorbell events come from: onvif (PullPoint), hikvision (ISAPI alertStream), dahua (eventManager), or none (default: onvif when onvif is set, else none)",
+      ),
+    vendor: vendorSchema.optional(),
     motion: motionSchema.describe('Where motion events come from'),
     record: recordSchema.describe('Clip recording'),
     privacyMasks: z.array(regionSchema).default([]).describe('Areas always blurred on export'),
     inbox: z.string().min(1).optional().describe('Folder the camera itself drops clips into (FTP/SMB)'),
-  })
+  });
+
+export const cameraSchema = cameraSchemaBase
   .superRefine((cam, ctx) => {
     const sources = (['onvif', 'rtsp', 'simulated'] as const).filter((k) => cam[k] !== undefined);
     if (sources.length > 1) {
@@ -116,7 +144,32 @@ export const cameraSchema = z
     if (sources.length === 0 && cam.inbox === undefined) {
       ctx.addIssue({ code: 'custom', path: [], message: 'needs a source: onvif, rtsp, simulated, or an inbox folder' });
     }
+    for (const issue of eventSourceIssues(cam)) ctx.addIssue({ code: 'custom', ...issue });
   });
+
+type CameraInput = Pick<z.infer<typeof cameraSchemaBase>, 'events' | 'vendor' | 'onvif' | 'motion'>;
+
+/** What is wrong with a camera's event source settings (events, vendor, motion.onvif), if anything. */
+function eventSourceIssues(cam: CameraInput): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  const legacy = cam.motion.onvif;
+  if (cam.events !== undefined && legacy !== undefined && legacy !== (cam.events === 'onvif')) {
+    out.push({ path: ['motion', 'onvif'], message: `contradicts events: ${cam.events}; remove motion.onvif (events replaces it)` });
+  }
+  if (cam.events === 'onvif' && !cam.onvif) {
+    out.push({ path: ['events'], message: 'events: onvif needs an onvif section (or use hikvision, dahua or none)' });
+  }
+  const vendor = cam.events === 'hikvision' || cam.events === 'dahua';
+  if (!vendor) {
+    if (cam.vendor) out.push({ path: ['vendor'], message: 'vendor is only read with events: hikvision or dahua' });
+    return out;
+  }
+  if (!(cam.vendor?.host ?? cam.onvif?.host)) out.push({ path: ['vendor', 'host'], message: `events: ${cam.events} needs vendor.host (or onvif.host)` });
+  if ((cam.vendor?.username ?? cam.onvif?.username) === undefined || (cam.vendor?.password ?? cam.onvif?.password) === undefined) {
+    out.push({ path: ['vendor', 'username'], message: `events: ${cam.events} needs vendor.username and vendor.password (or the onvif ones)` });
+  }
+  return out;
+}
 
 const mqttSchema = z
   .strictObject({
@@ -176,6 +229,12 @@ export const configSchema = z
       .strictObject({
         host: z.string().default('0.0.0.0').describe('Address the web UI listens on'),
         port: z.number().int().min(0).max(65535).default(8080).describe('Port of the web UI'),
+        publicUrl: z
+          .string()
+          .regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL')
+          .refine((s) => URL.canParse(s), 'not a valid URL')
+          .optional()
+          .describe('Address your browser opens the UI at (e.g. http://clipgate.local:8080/); links in Home Assistant (device page, clip notifications) point here'),
       })
       .prefault({})
       .describe('The local web UI and HTTP API'),
@@ -206,9 +265,18 @@ export type Config = z.infer<typeof configSchema>;
 export type CameraConfig = z.infer<typeof cameraSchema>;
 export type RegionConfig = z.infer<typeof regionSchema>;
 
-/** Whether the camera's own ONVIF motion events are used (defaults to true with onvif). */
+/**
+ * Where the camera's own events come from: `events` when set, else ONVIF for a camera with an
+ * onvif section (unless the older `motion.onvif: false` turns it off), else none.
+ */
+export function eventSource(cam: Pick<CameraConfig, 'events' | 'onvif' | 'motion'>): EventSourceChoice {
+  if (cam.events !== undefined) return cam.events;
+  return cam.onvif !== undefined && cam.motion.onvif !== false ? 'onvif' : 'none';
+}
+
+/** Whether the camera's own ONVIF motion events are used. */
 export function usesOnvifMotion(cam: CameraConfig): boolean {
-  return cam.onvif !== undefined && cam.motion.onvif !== false;
+  return eventSource(cam) === 'onvif';
 }
 
 export function cameraName(cam: CameraConfig): string {

@@ -5,6 +5,7 @@ import type { Config } from './schema.js';
 export function registerConfigSecrets(config: Config, secrets: SecretRegistry): void {
   for (const cam of config.cameras) {
     secrets.add(cam.onvif?.password);
+    secrets.add(cam.vendor?.password);
     for (const url of [cam.rtsp?.main, cam.rtsp?.sub]) {
       if (!url) continue;
       try {

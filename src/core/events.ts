@@ -1,10 +1,14 @@
 import type { Logger } from 'pino';
-import type { AssistanceRequest, CameraStatus, Clip, ClipTrigger, Problem, Share } from './types.js';
+import type { AssistanceRequest, CameraDevice, CameraEvents, CameraStatus, Clip, ClipTrigger, Problem, Share } from './types.js';
 
 /** Every event on the bus and its payload. Add new events here, never as loose strings. */
 export interface EventMap {
   'camera.status': { cameraId: string; status: CameraStatus; lastError?: string; at: string };
   'camera.privacy': { cameraId: string; enabled: boolean; at: string };
+  /** A camera's event source changed state (the camera registry announces it). */
+  'camera.events': { cameraId: string } & CameraEvents;
+  /** A camera's identity became known or changed (after ONVIF onboarding). */
+  'camera.device': { cameraId: string; device: CameraDevice };
   'motion.changed': { cameraId: string; active: boolean; source: 'onvif' | 'hikvision' | 'dahua' | 'detect' | 'simulated' | 'manual'; at: string };
   'doorbell.pressed': { cameraId: string; at: string };
   /**

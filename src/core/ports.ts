@@ -1,4 +1,4 @@
-import type { AssistanceRequest, CameraStatus, Clip, ClipTrigger, LedgerEntry, Region, Share, ShareOptions } from './types.js';
+import type { AssistanceRequest, CameraDevice, CameraEvents, CameraStatus, Clip, ClipTrigger, LedgerEntry, Region, Share, ShareOptions } from './types.js';
 
 /**
  * The interfaces the outward-facing layers (web API, MQTT bridge, CLI) use to reach the
@@ -11,6 +11,10 @@ export interface CameraView {
   kind: 'doorbell' | 'camera';
   status: CameraStatus;
   lastError?: string;
+  /** The camera's own event source; absent when it has none (`events: none`, RTSP-only cameras). */
+  events?: CameraEvents;
+  /** Identity the camera reported (ONVIF GetDeviceInformation), once it has been onboarded. */
+  device?: CameraDevice;
 }
 
 export interface CameraControl {

@@ -1,6 +1,32 @@
 /** Domain objects shared by every module; their shapes are the public API contract (README "HTTP API", docs/web.md). */
 
 export type CameraStatus = 'online' | 'offline' | 'privacy';
+/** Where a camera's own motion and doorbell events come from (config `cameras[].events`). */
+export type EventSourceName = 'onvif' | 'hikvision' | 'dahua';
+/**
+ * A camera's event source as the owner sees it: `up` while events flow (or the stream is open),
+ * `down` once it has failed for longer than its grace period, `fallback` when the camera has no
+ * usable events and daemon-side detection took over, `stopped` when the daemon stops it.
+ */
+export type EventSourceState = 'starting' | 'up' | 'down' | 'fallback' | 'stopped';
+
+/** The event source part of a camera view (API `GET /api/cameras`, MQTT `<camera>/events/state`). */
+export interface CameraEvents {
+  source: EventSourceName;
+  state: EventSourceState;
+  /** ISO time of the last state change. */
+  since: string;
+  /** The last failure, while down (or why it fell back). */
+  lastError?: string;
+}
+
+/** What the camera said about itself (ONVIF GetDeviceInformation); every field is optional. */
+export interface CameraDevice {
+  manufacturer?: string;
+  model?: string;
+  firmwareVersion?: string;
+  serialNumber?: string;
+}
 export type ClipStatus = 'pending' | 'approved' | 'rejected';
 export type ClipTrigger = 'motion' | 'doorbell' | 'manual' | 'inbox' | 'detect';
 export type ShareStatus = 'exporting' | 'queued' | 'uploading' | 'uploaded' | 'failed' | 'revoked';

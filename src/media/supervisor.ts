@@ -17,6 +17,8 @@ export interface RunEnd {
   /** Why the run ended, for camera status (`lastError`). */
   reason: string;
   ranMs: number;
+  /** False when prepare() failed and no child ran (the stream was never tried). */
+  spawned: boolean;
 }
 
 export interface SupervisorDeps {
@@ -91,7 +93,7 @@ export class Supervisor {
     try {
       args = await this.deps.prepare(abort.signal);
     } catch (err) {
-      this.ended({ reason: maskUrlCredentials(errorMessage(err)), ranMs: Date.now() - began });
+      this.ended({ reason: maskUrlCredentials(errorMessage(err)), ranMs: Date.now() - began, spawned: false });
       return;
     }
     if (!this.running) return;
@@ -110,7 +112,7 @@ export class Supervisor {
         this.child = undefined;
         const why = spawnError ?? (this.lastStderr || `exited with ${signal ?? `code ${String(code)}`}`);
         resolve();
-        if (this.running) this.ended({ reason: why, ranMs: Date.now() - began });
+        if (this.running) this.ended({ reason: why, ranMs: Date.now() - began, spawned: spawnError === undefined });
       });
     });
     if (child.pid !== undefined) this.deps.log.debug({ pid: child.pid }, 'process started');
@@ -120,7 +122,8 @@ export class Supervisor {
   private pipeStderr(child: ChildProcess): void {
     // Masked here as well as in the logger: the line also becomes the camera's lastError.
     const lines = new LineSplitter((line) => {
-      this.lastStderr = line.slice(0, 300);
+      // ffmpeg names the input URL, credentials included, in its errors.
+      this.lastStderr = maskUrlCredentials(line).slice(0, 300);
       // While stopping, ffmpeg's complaints about the interrupted segment are expected noise.
       if (this.running) this.deps.log.warn({ ffmpeg: line }, 'ffmpeg');
       else this.deps.log.debug({ ffmpeg: line }, 'ffmpeg');

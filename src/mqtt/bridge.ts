@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { EventBus, EventName } from '../core/events.js';
+import { uiLink } from '../core/links.js';
 import type { Logger } from '../core/logger.js';
 import type { CameraControl, CameraView, Stats } from '../core/ports.js';
 import type { Problems } from '../core/problems.js';
@@ -11,7 +12,7 @@ import type { ReconnectOptions } from './reconnect.js';
 import { handleCommand } from './commands.js';
 import { MqttConnection } from './connection.js';
 import { configFilter, discoveryMessages, type DiscoveryMessage } from './ha-discovery.js';
-import { EVENT_NAMES, eventMessage } from './events.js';
+import { EVENT_NAMES, eventMessage, type EventLinks } from './events.js';
 import { onOff, topicMap, type TopicMap } from './topics.js';
 
 export type MqttConfig = NonNullable<Config['mqtt']>;
@@ -33,6 +34,8 @@ export interface MqttBridgeDeps {
   /** JPEG of the newest clip's thumbnail, or undefined when the camera has none. */
   snapshot: (cameraId: string) => Promise<Buffer | undefined>;
   version: string;
+  /** `web.publicUrl`: links to clips and cameras in the UI, when set. */
+  publicUrl?: string;
   retained?: RetainedStore;
   backoff?: ReconnectOptions;
   /** How often free disk and counts are re-read and published when changed. Default 60 s. */
@@ -58,10 +61,15 @@ export class MqttBridge implements Service {
   private configTopics = new Set<string>();
   private lastStats: string | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
+  private readonly links: EventLinks;
 
   constructor(private readonly deps: MqttBridgeDeps) {
     const cfg = deps.config;
     this.topics = topicMap(cfg.topicPrefix);
+    this.links = {
+      clipUrl: (id) => uiLink(deps.publicUrl, 'clips', id),
+      snapshotTopic: (cameraId) => this.topics.camera(cameraId).snapshot,
+    };
     this.conn = new MqttConnection({
       log: deps.log,
       clock: deps.clock,
@@ -148,6 +156,13 @@ export class MqttBridge implements Service {
     bus.on(OWNER, 'camera.status', (e) => {
       this.conn.publish(this.topics.camera(e.cameraId).status, e.status, RETAINED);
     });
+    bus.on(OWNER, 'camera.events', (e) => {
+      this.conn.publish(this.topics.camera(e.cameraId).eventsState, e.state, RETAINED);
+    });
+    // The camera told its manufacturer, model and firmware: the HA device block says so now.
+    bus.on(OWNER, 'camera.device', () => {
+      if (this.discoveryOn && this.conn.connected) for (const m of this.discovery()) this.conn.publish(m.topic, JSON.stringify(m.payload), RETAINED);
+    });
     bus.on(OWNER, 'camera.privacy', (e) => {
       this.privacy.set(e.cameraId, e.enabled);
       this.conn.publish(this.topics.camera(e.cameraId).privacyState, onOff(e.enabled), RETAINED);
@@ -167,7 +182,7 @@ export class MqttBridge implements Service {
 
   private forwardEvent<K extends EventName>(event: K): void {
     this.deps.bus.on(OWNER, event, (payload) => {
-      const message = eventMessage(event, payload, this.deps.clock.iso());
+      const message = eventMessage(event, payload, this.deps.clock.iso(), this.links);
       if (message) this.conn.publish(this.topics.events, JSON.stringify(message), LIVE);
       // These move the counts, and a stats.changed may not follow each of them.
       if (STATS_EVENTS.has(event)) this.publishStats();
@@ -177,6 +192,7 @@ export class MqttBridge implements Service {
   private publishCamera(cam: CameraView): void {
     const t = this.topics.camera(cam.id);
     this.conn.publish(t.status, cam.status, RETAINED);
+    this.conn.publish(t.eventsState, cam.events?.state ?? 'none', RETAINED);
     this.conn.publish(t.motion, onOff(this.motion.get(cam.id) ?? false), RETAINED);
     this.conn.publish(t.privacyState, onOff(this.privacy.get(cam.id) ?? cam.status === 'privacy'), RETAINED);
   }
@@ -224,7 +240,7 @@ export class MqttBridge implements Service {
     const out = [t.status, t.stats];
     for (const cam of this.deps.cameras.list()) {
       const c = t.camera(cam.id);
-      out.push(c.status, c.motion, c.snapshot, c.privacyState);
+      out.push(c.status, c.eventsState, c.motion, c.snapshot, c.privacyState);
     }
     if (this.discoveryOn) out.push(...this.discovery().map((m) => m.topic));
     return out;
@@ -237,7 +253,7 @@ export class MqttBridge implements Service {
   }
 
   private discoveryContext(): Parameters<typeof discoveryMessages>[0] {
-    return { discoveryPrefix: this.deps.config.homeAssistant.prefix, topics: this.topics, version: this.deps.version, cameras: this.deps.cameras.list() };
+    return { discoveryPrefix: this.deps.config.homeAssistant.prefix, topics: this.topics, version: this.deps.version, cameras: this.deps.cameras.list(), publicUrl: this.deps.publicUrl };
   }
 
   private clear(topic: string): void {

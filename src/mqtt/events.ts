@@ -7,10 +7,21 @@ export interface EventMessage {
   shareId?: string;
   cameraId?: string;
   at: string;
+  /** The clip in the web UI (`<web.publicUrl>#/clips/<id>`), when web.publicUrl is set. */
+  url?: string;
+  /** For a new clip: the retained topic with the camera's snapshot (its thumbnail). */
+  snapshotTopic?: string;
+}
+
+/** What a message may point to beyond the event itself. */
+export interface EventLinks {
+  /** The clip's page in the UI, or undefined without web.publicUrl. */
+  clipUrl(clipId: string): string | undefined;
+  snapshotTopic(cameraId: string): string;
 }
 
 type Fields = Omit<EventMessage, 'type' | 'at'> & { at?: string };
-type Mappers = { [K in EventName]?: (payload: EventMap[K]) => Fields };
+type Mappers = { [K in EventName]?: (payload: EventMap[K], links: EventLinks) => Fields };
 
 /**
  * Which bus events become `<prefix>/events` messages, and with which ids. Left out on purpose:
@@ -20,7 +31,8 @@ type Mappers = { [K in EventName]?: (payload: EventMap[K]) => Fields };
  */
 export const EVENT_MESSAGES: Mappers = {
   'doorbell.pressed': (e) => ({ cameraId: e.cameraId, at: e.at }),
-  'clip.created': (e) => ({ clipId: e.clip.id, cameraId: e.clip.cameraId }),
+  // A notification for a new clip needs the picture and a way to open the clip.
+  'clip.created': (e, links) => ({ clipId: e.clip.id, cameraId: e.clip.cameraId, snapshotTopic: links.snapshotTopic(e.clip.cameraId) }),
   'clip.updated': (e) => ({ clipId: e.clip.id, cameraId: e.clip.cameraId }),
   'clip.deleted': (e) => ({ clipId: e.clipId, cameraId: e.cameraId, at: e.at }),
   'share.created': (e) => ({ shareId: e.share.id, clipId: e.share.clipId }),
@@ -34,10 +46,11 @@ export const EVENT_MESSAGES: Mappers = {
 
 export const EVENT_NAMES = Object.keys(EVENT_MESSAGES) as EventName[];
 
-/** The message for a bus event, or undefined for events not published. */
-export function eventMessage<K extends EventName>(event: K, payload: EventMap[K], now: string): EventMessage | undefined {
+/** The message for a bus event, or undefined for events not published. A deleted clip gets no link. */
+export function eventMessage<K extends EventName>(event: K, payload: EventMap[K], now: string, links: EventLinks): EventMessage | undefined {
   const map = EVENT_MESSAGES[event];
   if (!map) return undefined;
-  const { at, ...ids } = map(payload);
-  return { type: event, ...ids, at: at ?? now };
+  const { at, ...ids } = map(payload, links);
+  const url = ids.clipId !== undefined && event !== 'clip.deleted' ? links.clipUrl(ids.clipId) : undefined;
+  return { type: event, ...ids, at: at ?? now, ...(url !== undefined ? { url } : {}) };
 }

@@ -33,6 +33,7 @@ export function createMqtt(core: Core, deps: MqttDeps): MqttBridge | undefined {
     stats: deps.stats,
     snapshot: snapshotFromClips(repos.clips, core.paths.dataDir),
     version: version(),
+    ...(config.web.publicUrl !== undefined ? { publicUrl: config.web.publicUrl } : {}),
     retained: settingsRetainedStore(repos.settings),
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
   });

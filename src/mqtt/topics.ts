@@ -5,6 +5,8 @@
 
 export interface CameraTopics {
   status: string;
+  /** The camera's event source state (`starting|up|down|fallback|stopped`, or `none`), retained. */
+  eventsState: string;
   motion: string;
   doorbell: string;
   snapshot: string;
@@ -19,7 +21,7 @@ export interface TopicMap {
   status: string;
   /** {"pending","requests","diskFreeBytes"}, retained. */
   stats: string;
-  /** JSON {type, clipId?, shareId?, cameraId?, at}, not retained. */
+  /** JSON {type, clipId?, shareId?, cameraId?, at, url?, snapshotTopic?}, not retained. */
   events: string;
   camera(cameraId: string): CameraTopics;
   /** Subscriptions that receive every `.../set` command (known or not, so unknown ones can be logged). */
@@ -34,6 +36,7 @@ export function topicMap(prefix: string): TopicMap {
     events: `${prefix}/events`,
     camera: (id) => ({
       status: `${prefix}/${id}/status`,
+      eventsState: `${prefix}/${id}/events/state`,
       motion: `${prefix}/${id}/motion`,
       doorbell: `${prefix}/${id}/doorbell`,
       snapshot: `${prefix}/${id}/snapshot`,

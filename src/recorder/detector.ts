@@ -3,7 +3,7 @@ import type { RegionConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { detectArgs } from '../media/args.js';
-import { Supervisor, type RestartPolicy } from '../media/supervisor.js';
+import { Supervisor, type RestartPolicy, type RunEnd } from '../media/supervisor.js';
 import { changedFraction, MotionState, zoneMask, type MotionRules } from './motion.js';
 
 /** Analysis frame size: big enough to see a person at the sub stream's distance, 9 KiB a frame. */
@@ -22,6 +22,10 @@ export interface DetectorDeps {
   onMotion(active: boolean): void;
   /** Optional: each frame's score, for diagnostics and tests. */
   onScore?(score: number): void;
+  /** The first frame of each run arrived: the stream works. */
+  onRunning?(): void;
+  /** Every ffmpeg run's end (or failed start), with why. */
+  onRunEnd?(end: RunEnd): void;
   backoff?: RestartPolicy;
 }
 
@@ -45,7 +49,10 @@ export class MotionDetector {
       backoff: deps.backoff,
       prepare: async (signal) => detectArgs(await deps.url(signal), { width: DETECT_WIDTH, height: DETECT_HEIGHT, fps: deps.fps }),
       onSpawn: (child) => this.attach(child),
-      onEnd: () => this.emit(this.state.reset()),
+      onEnd: (end) => {
+        this.deps.onRunEnd?.(end);
+        this.emit(this.state.reset());
+      },
     });
   }
 
@@ -65,8 +72,13 @@ export class MotionDetector {
   private attach(child: ChildProcess): void {
     let prev: Uint8Array | undefined;
     let pending: Buffer = Buffer.alloc(0);
+    let running = false;
     child.stdout?.on('data', (chunk: Buffer) => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      if (!running && pending.length >= this.frameBytes) {
+        running = true;
+        this.deps.onRunning?.();
+      }
       while (pending.length >= this.frameBytes) {
         // Copy: the frame outlives this chunk as `prev`.
         const frame = new Uint8Array(pending.subarray(0, this.frameBytes));

@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { recordArgs, type RecordInput } from '../media/args.js';
 import { LineSplitter } from '../media/run.js';
-import { Supervisor, type RestartPolicy } from '../media/supervisor.js';
+import { Supervisor, type RestartPolicy, type RunEnd } from '../media/supervisor.js';
 import { notePid, reapOrphan } from './orphans.js';
 import { parseSegmentLine, Segment, SegmentRing, StreamClock, unlinkAll } from './ring.js';
 
@@ -21,6 +21,8 @@ export interface RecorderDeps {
   /** How much finished footage to keep for pre-roll (pre-roll plus a margin). */
   keepMs: number;
   onStatus(online: boolean, lastError?: string): void;
+  /** Every ffmpeg run's end (or failed start), with why; the camera registry learns 401/404 from it. */
+  onRunEnd?(end: RunEnd): void;
   segmentSeconds?: number;
   /** No finished segment for this long while running means a stalled stream: restart ffmpeg. */
   stallMs?: number;
@@ -49,7 +51,10 @@ export class Recorder {
       backoff: deps.backoff,
       prepare: (signal) => this.prepare(signal),
       onSpawn: (child) => this.attach(child),
-      onEnd: (end) => this.setOnline(false, end.reason),
+      onEnd: (end) => {
+        this.deps.onRunEnd?.(end);
+        this.setOnline(false, end.reason);
+      },
     });
   }
 

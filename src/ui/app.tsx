@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, getSession, setCsrfToken, setUnauthorizedHandler, type Problem, type SessionInfo } from './api.js';
 import { connectLive, disconnectLive, useLive } from './live.js';
 import { CamerasPage } from './pages/cameras.js';
+import { ClipPage } from './pages/clip.js';
 import { LedgerPage } from './pages/ledger.js';
 import { LoginPage, SetupPage } from './pages/login.js';
 import { QueuePage } from './pages/queue.js';
@@ -16,11 +17,17 @@ const PAGES = [
   { path: 'ledger', label: 'Ledger', icon: '§' },
 ] as const;
 type PagePath = (typeof PAGES)[number]['path'];
+type Route = { page: PagePath; clipId?: string };
 
-/** Hash routing (#/shares): the server only ever serves index.html at /, no fallback routes needed. */
-function currentPage(): PagePath {
-  const p = location.hash.replace(/^#\/?/, '').split('?')[0];
-  return PAGES.find((x) => x.path === p)?.path ?? 'queue';
+/**
+ * Hash routing (#/shares): the server only ever serves index.html at /, no fallback routes needed.
+ * `#/clips/<id>` opens one clip (the link in clip notifications, see docs/mqtt.md) under Review;
+ * `#/cameras/<id>` (Home Assistant's device link) opens the cameras page.
+ */
+function currentRoute(): Route {
+  const [first = '', second] = (location.hash.replace(/^#\/?/, '').split('?')[0] ?? '').split('/');
+  if (first === 'clips' && second) return { page: 'queue', clipId: decodeURIComponent(second) };
+  return { page: PAGES.find((x) => x.path === first)?.path ?? 'queue' };
 }
 
 function ProblemsBanner() {
@@ -46,9 +53,10 @@ function ProblemsBanner() {
 }
 
 function Shell(props: { onLogout: () => void }) {
-  const [page, setPage] = useState<PagePath>(currentPage());
+  const [route, setRoute] = useState<Route>(currentRoute());
+  const page = route.page;
   useEffect(() => {
-    const on = (): void => setPage(currentPage());
+    const on = (): void => setRoute(currentRoute());
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
   }, []);
@@ -68,7 +76,7 @@ function Shell(props: { onLogout: () => void }) {
       </header>
       <ProblemsBanner />
       <main>
-        {page === 'queue' && <QueuePage />}
+        {page === 'queue' && (route.clipId === undefined ? <QueuePage /> : <ClipPage id={route.clipId} />)}
         {page === 'shares' && <SharesPage />}
         {page === 'requests' && <RequestsPage />}
         {page === 'cameras' && <CamerasPage />}

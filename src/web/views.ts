@@ -23,6 +23,19 @@ export function shareView(s: Share, clips: ClipLookup): ShareView {
 export function cameraView(c: CameraView): CameraView {
   const v: CameraView = { id: c.id, name: c.name, kind: c.kind, status: c.status };
   if (c.lastError !== undefined) v.lastError = c.lastError;
+  if (c.events) {
+    const { source, state, since, lastError } = c.events;
+    v.events = { source, state, since, ...(lastError !== undefined ? { lastError } : {}) };
+  }
+  if (c.device) {
+    const { manufacturer, model, firmwareVersion, serialNumber } = c.device;
+    v.device = {
+      ...(manufacturer !== undefined && { manufacturer }),
+      ...(model !== undefined && { model }),
+      ...(firmwareVersion !== undefined && { firmwareVersion }),
+      ...(serialNumber !== undefined && { serialNumber }),
+    };
+  }
   return v;
 }
 

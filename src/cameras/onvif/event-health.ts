@@ -5,22 +5,16 @@ import type { EventBus } from '../../core/events.js';
 import type { Problems } from '../../core/problems.js';
 import { faultCodes } from './soap.js';
 
-/**
+import type { EventSourceState } from '../../core/types.js';
+import type { EventSourceStatus } from '../types.js';
+
+/*
  * What the owner sees of one camera's ONVIF event source: `up` while events flow, `down` once the
  * camera has failed for longer than the grace period, `fallback` when it has no PullPoint events
  * at all. Short interruptions (a renew refused, a reboot, a Wi-Fi blip) stay in the log: nothing
  * flaps in the UI or in Home Assistant for them.
  */
-export type EventSourceState = 'starting' | 'up' | 'down' | 'fallback' | 'stopped';
-
-export interface EventSourceStatus {
-  cameraId: string;
-  state: EventSourceState;
-  /** ISO time of the last state change. */
-  since: string;
-  /** Last failure, when the state is down (or was the reason of the fallback). */
-  lastError?: string;
-}
+export type { EventSourceState, EventSourceStatus };
 
 export interface EventHealthDeps {
   cameraId: string;
@@ -117,7 +111,7 @@ export class EventHealth {
       this.fallbackProblemId,
       'warning',
       `${id}: the camera sends no ONVIF motion events; motion detection on its stream takes over`,
-      `${reason}. To make this permanent and silence this notice, set motion.onvif: false and motion.detect.enabled: true for camera "${id}" in the config.`,
+      `${reason}. To make this permanent and silence this notice, set events: none and motion.detect.enabled: true for camera "${id}" in the config.`,
     );
     this.deps.log.warn({ camera: id, reason }, 'camera has no onvif pullpoint events; asking for daemon-side motion detection');
     this.deps.bus.emit('motion.fallback', { cameraId: id, reason, at: this.deps.clock.iso() });

@@ -16,7 +16,7 @@ export { probe, type DiscoveredDevice, type ProbeOptions } from './ws-discovery.
 export interface OnvifModule {
   /** Onboards `onvif:` cameras for the camera registry. */
   resolver: OnvifStreamResolver;
-  /** One event subscription per camera with `motion.onvif` on (the default with onvif). */
+  /** One event subscription per camera with `events: onvif` (the default with an onvif section). */
   events: OnvifEventService[];
 }
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { AppError } from '../../core/errors.js';
 import type { CameraConfig } from '../../config/schema.js';
-import type { CameraStreams, StreamResolver } from '../types.js';
+import type { CameraStreams, StreamOutcome, StreamResolver } from '../types.js';
 import { OnvifDevice, type DeviceInformation, type OnvifTarget } from './device.js';
 import { chooseProfiles, pinToCamera, SNAPSHOT_SCHEMES, STREAM_SCHEMES } from './profiles.js';
 
@@ -20,16 +20,20 @@ export interface OnvifCameraStreams extends CameraStreams {
 /** Why cached streams were dropped; `rtsp-401`/`rtsp-404` come from ffmpeg's answer. */
 export type InvalidateReason = 'rtsp-401' | 'rtsp-404' | 'repeated-failures' | 'config' | 'manual';
 
-/** How a recorder (or detector) start with the resolved streams went, as the registry saw it. */
-export type StreamOutcome = 'ok' | 'unauthorized' | 'not-found' | 'failed';
+export type { StreamOutcome };
 
 export interface ResolveOptions {
   /** Onboard again even when streams are cached. */
   fresh?: boolean;
 }
 
-/** Plain failures (timeouts, resets) in a row before the stream URIs themselves are suspected. */
-const FAILURES_BEFORE_REFRESH = 3;
+/**
+ * Plain failures (refused, timeouts, resets) in a row before the stream URIs themselves are
+ * suspected. An RTSP outage restarts the recorder many times while the URIs are still right
+ * (1 s, 2 s, 4 s ... backoff: 10 failures take about 4 minutes), and asking the camera again
+ * helps only when it moved its stream; 401 and 404 say that at once.
+ */
+export const FAILURES_BEFORE_REFRESH = 10;
 
 interface Onboarding {
   promise: Promise<OnvifCameraStreams>;
@@ -53,7 +57,7 @@ export class OnvifStreamResolver implements StreamResolver {
   private readonly failures = new Map<string, number>();
   private onboardings = 0;
 
-  constructor(private readonly deps: { cameras: CameraConfig[]; log: Logger; timeoutMs?: number }) {}
+  constructor(private readonly deps: { cameras: CameraConfig[]; log: Logger; timeoutMs?: number; failuresBeforeRefresh?: number }) {}
 
   /** Onboardings actually run (not answered from the cache), for logs and tests. */
   get onboarded(): number {
@@ -94,7 +98,7 @@ export class OnvifStreamResolver implements StreamResolver {
     if (outcome === 'not-found') return this.invalidate(cameraId, 'rtsp-404');
     const n = (this.failures.get(cameraId) ?? 0) + 1;
     this.failures.set(cameraId, n);
-    if (n >= FAILURES_BEFORE_REFRESH) this.invalidate(cameraId, 'repeated-failures');
+    if (n >= (this.deps.failuresBeforeRefresh ?? FAILURES_BEFORE_REFRESH)) this.invalidate(cameraId, 'repeated-failures');
   }
 
   /** What the camera said about itself at the last onboarding. */

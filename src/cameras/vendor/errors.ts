@@ -1,17 +1,19 @@
+import { ERROR_CODES } from '../../core/errors.js';
+
 /**
- * Stable codes for vendor event-stream failures. They surface as problem details and log
- * fields, never in HTTP answers. Kept here, next to their only producer, until they join
- * ERROR_CODES in src/core/errors.ts (and the README error table) when the source is wired in.
+ * Stable codes for vendor event-stream failures, from the code base's one list (ERROR_CODES in
+ * src/core/errors.ts, documented in the README error table). They surface as problem details,
+ * event-source `lastError` and log fields, never as HTTP answers of their own.
  */
 export const VENDOR_ERROR_CODES = {
   /** The camera refused the credentials (401 after answering its challenge, or 403). */
-  VENDOR_AUTH_FAILED: 502,
+  VENDOR_AUTH_FAILED: ERROR_CODES.VENDOR_AUTH_FAILED,
   /** Connection refused, reset, DNS failure, or no answer within the connect deadline. */
-  VENDOR_UNREACHABLE: 502,
+  VENDOR_UNREACHABLE: ERROR_CODES.VENDOR_UNREACHABLE,
   /** The camera answered, but not with an event stream (wrong status, redirect elsewhere, no boundary). */
-  VENDOR_BAD_RESPONSE: 502,
+  VENDOR_BAD_RESPONSE: ERROR_CODES.VENDOR_BAD_RESPONSE,
   /** The stream broke after it was established: dropped, silent past the watchdog, or unparseable. */
-  VENDOR_STREAM_LOST: 502,
+  VENDOR_STREAM_LOST: ERROR_CODES.VENDOR_STREAM_LOST,
 } as const;
 
 export type VendorErrorCode = keyof typeof VENDOR_ERROR_CODES;

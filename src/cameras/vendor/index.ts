@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../core/events.js';
 import type { Logger } from '../../core/logger.js';
 import type { Problems } from '../../core/problems.js';
+import type { EventSourceStatus } from '../types.js';
 import type { Backoff } from './backoff.js';
 import { createDahuaDriver, type AlarmInputMeaning } from './dahua.js';
 import type { VendorDriver, VendorName } from './driver.js';
@@ -74,6 +75,8 @@ export interface VendorSourceDeps {
   clock: Clock;
   problems: Problems;
   backoff?: Backoff;
+  /** Told on every change of the source's state (for the camera registry and status). */
+  onStatus?: (status: EventSourceStatus) => void;
 }
 
 export function vendorDriver(s: VendorCameraSettings): VendorDriver {
@@ -94,5 +97,6 @@ export function createVendorEventSource(s: VendorCameraSettings, deps: VendorSou
     clock: deps.clock,
     problems: deps.problems,
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
+    ...(deps.onStatus ? { onStatus: deps.onStatus } : {}),
   });
 }

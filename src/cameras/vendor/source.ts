@@ -5,6 +5,8 @@ import type { EventBus } from '../../core/events.js';
 import type { Logger } from '../../core/logger.js';
 import type { Problems } from '../../core/problems.js';
 import type { Service } from '../../core/service.js';
+import type { EventSourceState } from '../../core/types.js';
+import type { EventSourceStatus } from '../types.js';
 import { vendorBackoff, type Backoff } from './backoff.js';
 import type { StatusPoller, VendorDriver } from './driver.js';
 import { VendorError } from './errors.js';
@@ -29,6 +31,8 @@ export interface VendorEventSourceDeps {
   /** A detector with an explicit stop that never came is ended after this long. */
   maxActiveMs?: number;
   press?: Partial<PressOptions>;
+  /** Told on every change of the source's state: up while the stream is open, down while it cannot be. */
+  onStatus?: (status: EventSourceStatus) => void;
 }
 
 /** How a connection ended: healthy when it delivered parts or stayed open until the idle watchdog (`silent`). */
@@ -63,6 +67,7 @@ export class VendorEventSource implements Service {
   private loops: Promise<void>[] = [];
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly lastLogged = new Map<string, { at: number; suppressed: number }>();
+  private current: EventSourceStatus;
 
   constructor(private readonly deps: VendorEventSourceDeps) {
     this.name = `${deps.driver.vendor}-events:${deps.cameraId}`;
@@ -76,12 +81,23 @@ export class VendorEventSource implements Service {
     this.motion = new VendorMotionState({ maxActiveMs: this.opts.maxActiveMs }, now);
     this.presses = new PressFilter({ ...DEFAULT_PRESS_OPTIONS, ...deps.press }, now);
     this.backoff = deps.backoff ?? vendorBackoff();
+    this.current = { cameraId: deps.cameraId, state: 'stopped', since: deps.clock.iso() };
+  }
+
+  /**
+   * `up` from the moment the camera answers with its event stream (a silent stream is still a
+   * working one), `down` while the source cannot connect or the stream broke before its first
+   * part; a working stream that drops and reconnects stays `up`.
+   */
+  get status(): EventSourceStatus {
+    return { ...this.current };
   }
 
   /** Returns at once: an unreachable camera must not hold up start-up. */
   async start(): Promise<void> {
     if (this.abort) return;
     this.abort = new AbortController();
+    this.setState('starting');
     const signal = this.abort.signal;
     this.loops = [this.run(signal)];
     const poller = this.deps.driver.createPoller?.();
@@ -97,6 +113,7 @@ export class VendorEventSource implements Service {
     this.publishMotion(this.motion.reset());
     this.presses.reset();
     this.deps.problems.clear(this.problemId);
+    this.setState('stopped');
   }
 
   private async run(signal: AbortSignal): Promise<void> {
@@ -129,6 +146,7 @@ export class VendorEventSource implements Service {
         throw new VendorError('VENDOR_BAD_RESPONSE', `camera answered "${type.slice(0, 60) || 'no content type'}" instead of an event stream at ${driver.streamPath.split('?')[0] ?? ''}`);
       }
       boundary = boundaryFromContentType(type) ?? driver.defaultBoundary;
+      this.setState('up');
     } catch (err) {
       if (signal.aborted) return { healthy: false };
       return this.failed(asVendorError(err));
@@ -289,12 +307,22 @@ export class VendorEventSource implements Service {
     const { cameraId, driver } = this.deps;
     this.deps.log.warn({ camera: cameraId, code: error.code, reason: error.message }, 'vendor event stream failed');
     this.deps.problems.raise(this.problemId, 'warning', `${cameraId}: ${driver.vendor} event stream down`, `${error.code}: ${error.message}`);
+    this.setState('down', `${error.code}: ${error.message}`);
   }
 
   private flowing(): void {
+    this.setState('up');
     if (!this.deps.problems.has(this.problemId)) return;
     this.deps.log.info({ camera: this.deps.cameraId }, 'vendor events flowing again');
     this.deps.problems.clear(this.problemId);
+  }
+
+  /** Announces a change of state; a repeated `down` is announced again only when its reason changed. */
+  private setState(state: EventSourceState, lastError?: string): void {
+    if (this.current.state === state && this.current.lastError === lastError) return;
+    const since = this.current.state === state ? this.current.since : this.deps.clock.iso();
+    this.current = { cameraId: this.deps.cameraId, state, since, ...(lastError !== undefined ? { lastError } : {}) };
+    this.deps.onStatus?.(this.status);
   }
 
   private basicWarned = false;

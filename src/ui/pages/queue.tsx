@@ -11,7 +11,8 @@ const STATUSES = [
   { value: '', label: 'All' },
 ];
 
-function ClipCard(props: { clip: Clip; camera: string; open: boolean; onOpen: () => void; onShare: () => void; onReject: () => void }) {
+/** One clip: its thumbnail (or, open, its player), what it is, and Share/Reject while pending. */
+export function ClipCard(props: { clip: Clip; camera: string; open: boolean; onOpen: () => void; onShare: () => void; onReject: () => void }) {
   const { clip } = props;
   const [confirming, setConfirming] = useState(false);
   return (

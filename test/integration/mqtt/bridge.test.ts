@@ -131,29 +131,34 @@ describe('MqttBridge with a real mosquitto', () => {
     h.snapshots.set('yard', JPEG);
     await h.bridge.start();
     await rec.waitForText('clipgate/status', 'online');
-    await waitUntil('14 discovery configs', () => rec.messages.filter((m) => isConfig(m.topic)).length >= 14, 20_000, 50);
+    await waitUntil('16 discovery configs', () => rec.messages.filter((m) => isConfig(m.topic)).length >= 16, 20_000, 50);
     await rec.waitFor((m) => m.topic === 'clipgate/yard/snapshot', 'snapshot');
     await rec.sync();
 
     const configs = rec.messages.filter((m) => isConfig(m.topic));
-    expect(configs).toHaveLength(14);
+    expect(configs).toHaveLength(16);
     const ids = new Set<string>();
     for (const m of configs) {
       const p = JSON.parse(m.text) as Record<string, unknown>;
       expect(typeof p.unique_id).toBe('string');
       ids.add(p.unique_id as string);
-      const device = p.device as { identifiers?: unknown[] };
-      expect(device.identifiers?.length).toBe(1);
-      expect(p.availability).toEqual([{ topic: 'clipgate/status', payload_available: 'online', payload_not_available: 'offline' }]);
+      const device = p.device as { identifiers: string[] };
+      expect(device.identifiers[0]).toMatch(/^clipgate_(bridge|camera_[a-z0-9-]+)$/);
+      // Every entity follows the bridge first; live camera entities also their camera (docs/mqtt.md).
+      const availability = p.availability as { topic: string }[];
+      expect(availability[0]).toEqual({ topic: 'clipgate/status', payload_available: 'online', payload_not_available: 'offline' });
+      for (const a of availability.slice(1)) expect(a.topic).toMatch(/^clipgate\/(front-door|yard)\/(status|events\/state)$/);
       expect(p).not.toHaveProperty('object_id');
       for (const [key, value] of Object.entries(p)) if (key.endsWith('_topic')) expect(value).toMatch(/^clipgate\/([a-z0-9-]+\/)?[a-z/]+$/);
     }
-    expect(ids.size).toBe(14);
+    expect(ids.size).toBe(16);
     const doorbell = JSON.parse(rec.last('homeassistant/event/clipgate/front-door_doorbell/config')?.text ?? '{}') as Record<string, unknown>;
     expect(doorbell).toMatchObject({ state_topic: 'clipgate/front-door/doorbell', event_types: ['press'] });
     expect(rec.last('homeassistant/event/clipgate/yard_doorbell/config')).toBeUndefined();
 
     expect(rec.last('clipgate/front-door/status')?.text).toBe('online');
+    // The fake cameras have no event source.
+    expect(rec.last('clipgate/front-door/events/state')?.text).toBe('none');
     expect(rec.last('clipgate/front-door/motion')?.text).toBe('OFF');
     expect(rec.last('clipgate/yard/privacy/state')?.text).toBe('OFF');
     expect(JSON.parse(rec.last('clipgate/stats')?.text ?? '')).toEqual({ pending: 2, requests: 1, diskFreeBytes: 123_456_789 });
@@ -162,7 +167,7 @@ describe('MqttBridge with a real mosquitto', () => {
     // Home Assistant restarted: it announces itself and expects the configs again.
     const mark = rec.messages.length;
     await mosquittoPub({ url: b.url, topic: 'homeassistant/status', message: 'online' });
-    await waitUntil('configs re-sent', () => rec.messages.slice(mark).filter((m) => isConfig(m.topic)).length >= 14, 20_000, 50);
+    await waitUntil('configs re-sent', () => rec.messages.slice(mark).filter((m) => isConfig(m.topic)).length >= 16, 20_000, 50);
   });
 
   it('drives motion ON then OFF, the snapshot, events and an unretained doorbell press from bus events', async () => {
@@ -177,7 +182,7 @@ describe('MqttBridge with a real mosquitto', () => {
     const snap = await rec.waitFor((m) => m.topic === 'clipgate/front-door/snapshot' && m.payload.equals(JPEG), 'snapshot', 20_000, mark);
     const created = await rec.waitFor((m) => m.topic === 'clipgate/events' && m.text.includes('clip.created'), 'clip.created event', 20_000, mark);
     const { at: createdAt, ...createdIds } = JSON.parse(created.text) as { at: string };
-    expect(createdIds).toEqual({ type: 'clip.created', clipId: 'clip-front-door', cameraId: 'front-door' });
+    expect(createdIds).toEqual({ type: 'clip.created', clipId: 'clip-front-door', cameraId: 'front-door', snapshotTopic: 'clipgate/front-door/snapshot' });
     expect(createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     await rec.waitFor((m) => m.topic === 'clipgate/stats' && (JSON.parse(m.text) as Stats).pending === 3, 'stats follow the new clip', 20_000, mark);
     h.bus.emit('motion.changed', { cameraId: 'front-door', active: false, source: 'onvif', at });
@@ -198,10 +203,19 @@ describe('MqttBridge with a real mosquitto', () => {
     const late = await recorder(b);
     await late.sync();
     expect(late.last('clipgate/front-door/motion')).toMatchObject({ text: 'OFF', retain: true });
+    expect(late.last('clipgate/yard/events/state')).toMatchObject({ text: 'none', retain: true });
     expect(late.last('clipgate/front-door/snapshot')?.payload.equals(JPEG)).toBe(true);
     expect(late.last('clipgate/stats')?.text).toBe('{"pending":7,"requests":2,"diskFreeBytes":5}');
     expect(late.on('clipgate/front-door/doorbell')).toEqual([]);
     expect(late.on('clipgate/events')).toEqual([]);
+
+    // The event source's state is retained; a camera's identity, once known, reaches its device block.
+    h.bus.emit('camera.events', { cameraId: 'front-door', source: 'dahua', state: 'down', since: at, lastError: 'VENDOR_UNREACHABLE: x' });
+    await rec.waitForText('clipgate/front-door/events/state', 'down', mark);
+    h.cameras.update('front-door', { device: { manufacturer: 'Amcrest', model: 'AD410', firmwareVersion: '1.0' } });
+    h.bus.emit('camera.device', { cameraId: 'front-door', device: { manufacturer: 'Amcrest', model: 'AD410', firmwareVersion: '1.0' } });
+    const described = await rec.waitFor((m) => m.topic === 'homeassistant/binary_sensor/clipgate/front-door_motion/config' && m.text.includes('Amcrest'), 'device block with the identity', 20_000, mark);
+    expect((JSON.parse(described.text) as { device: unknown }).device).toMatchObject({ manufacturer: 'Amcrest', model: 'AD410', sw_version: '1.0', via_device: 'clipgate_bridge' });
 
     // A deleted clip takes its thumbnail off the broker (privacy: nothing lingers retained).
     h.snapshots.delete('front-door');
@@ -361,7 +375,7 @@ describe('MqttBridge with a real mosquitto', () => {
     await late.sync();
     const leftovers = late.messages.filter((m) => m.topic.includes('front-door') || m.topic.includes('ghost'));
     expect(leftovers.map((m) => m.topic)).toEqual([]);
-    expect(late.messages.filter((m) => isConfig(m.topic))).toHaveLength(3 + 5);
+    expect(late.messages.filter((m) => isConfig(m.topic))).toHaveLength(3 + 6);
     expect(saved.at(-1)).not.toContain('clipgate/front-door/snapshot');
   });
 });

@@ -34,7 +34,7 @@ describe('camera without PullPoint', () => {
     expect(r.fallbacks[0]?.reason).toMatch(reason);
     const problem = r.problems.list().find((p) => p.id === 'onvif.fallback.door');
     expect(problem?.summary).toMatch(/no ONVIF motion events; motion detection on its stream takes over/);
-    expect(problem?.details).toMatch(/motion\.onvif: false and motion\.detect\.enabled: true for camera "door"/);
+    expect(problem?.details).toMatch(/events: none and motion\.detect\.enabled: true for camera "door"/);
     expect(r.service.status.state).toBe('fallback');
     const requests = d.requests().length;
     await sleep(1_000);

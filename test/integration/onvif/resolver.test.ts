@@ -3,7 +3,7 @@
 // camera's identity from GetDeviceInformation.
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OnvifStreamResolver } from '../../../src/cameras/onvif/resolver.js';
+import { FAILURES_BEFORE_REFRESH, OnvifStreamResolver } from '../../../src/cameras/onvif/resolver.js';
 import { cameraSchema } from '../../../src/config/schema.js';
 import { startOnvifDouble, type OnvifDouble, type OnvifDoubleOptions } from '../../support/onvif-double/index.js';
 
@@ -66,7 +66,7 @@ describe('ONVIF resolver', () => {
     expect(resolver.onboarded).toBe(1);
   });
 
-  it('RTSP 401 or 404 re-resolves at once; plain failures only after 3 in a row; ok resets the count', async () => {
+  it(`RTSP 401 or 404 re-resolves at once; plain failures only after ${FAILURES_BEFORE_REFRESH} in a row; ok resets the count`, async () => {
     const { d, resolver } = await resolverFor();
     await resolver.resolve('door', signal());
     resolver.report('door', 'unauthorized');
@@ -75,14 +75,15 @@ describe('ONVIF resolver', () => {
     resolver.report('door', 'not-found');
     await resolver.resolve('door', signal());
     expect(d.count('GetProfiles')).toBe(3);
-    resolver.report('door', 'failed');
-    resolver.report('door', 'failed');
+    const fail = (n: number): void => {
+      for (let i = 0; i < n; i += 1) resolver.report('door', 'failed');
+    };
+    fail(FAILURES_BEFORE_REFRESH - 1);
     resolver.report('door', 'ok');
-    resolver.report('door', 'failed');
-    resolver.report('door', 'failed');
+    fail(FAILURES_BEFORE_REFRESH - 1);
     await resolver.resolve('door', signal());
     expect(d.count('GetProfiles')).toBe(3);
-    resolver.report('door', 'failed');
+    fail(1);
     await resolver.resolve('door', signal());
     expect(d.count('GetProfiles')).toBe(4);
     await resolver.resolve('door', signal(), { fresh: true });

@@ -120,6 +120,11 @@ describe('Dahua event source', () => {
     d.motionStart();
     await waitUntil('motion after outage', () => r.motion.length === 1, 5_000);
     await waitUntil('problem cleared', () => !r.problems.has('vendor.events.door'), 5_000);
+    // The event source's state follows: up while attached, down while unreachable, up again.
+    expect(r.states.filter((s, i) => s !== r.states[i - 1])).toEqual(['starting', 'up', 'down', 'up']);
+    expect(r.source.status).toMatchObject({ cameraId: 'door', state: 'up' });
+    await r.source.stop();
+    expect(r.states.at(-1)).toBe('stopped');
   });
 
   it('a garbage part is skipped: no crash, no reconnect, the next event arrives', async () => {

@@ -26,6 +26,8 @@ export interface SourceRig {
   presses: Stamped<EventMap['doorbell.pressed']>[];
   /** Delays the backoff handed out, in order. */
   delays: number[];
+  /** Every state the source announced (onStatus), in order. */
+  states: string[];
   logs: string[];
   stop(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export function sourceRig(o: RigOptions): SourceRig {
     },
     reset: () => inner.reset(),
   };
+  const states: string[] = [];
   const source = new VendorEventSource({
     cameraId: 'door',
     endpoint: { host: '127.0.0.1', port: o.port, https: false, username: USER, password: o.password ?? PASS },
@@ -63,13 +66,14 @@ export function sourceRig(o: RigOptions): SourceRig {
     problems,
     backoff,
     connectTimeoutMs: 3_000,
+    onStatus: (s) => void states.push(s.state),
     ...o.extra,
   });
   const motion: SourceRig['motion'] = [];
   const presses: SourceRig['presses'] = [];
   bus.on('test', 'motion.changed', (e) => void motion.push({ ...e, receivedAt: performance.now() }));
   bus.on('test', 'doorbell.pressed', (e) => void presses.push({ ...e, receivedAt: performance.now() }));
-  return { source, problems, motion, presses, delays, logs, stop: () => source.stop() };
+  return { source, problems, motion, presses, delays, states, logs, stop: () => source.stop() };
 }
 
 export const hikDriver = (over: Partial<Parameters<typeof createHikvisionDriver>[0]> = {}): VendorDriver => createHikvisionDriver({ channel: 1, holdMs: 1_500, doorbell: false, idleTimeoutMs: 60_000, ...over });

@@ -55,6 +55,39 @@ describe('CameraRegistry as CameraControl', () => {
   });
 });
 
+describe('CameraRegistry event sources', () => {
+  it('builds each camera its event source and shows its state with the camera', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-29T12:00:00.000Z'));
+    // Inbox cameras again (no child processes); their event sources are built but not started.
+    const core = makeCore({
+      clock,
+      config: {
+        cameras: [
+          { id: 'door', kind: 'doorbell', inbox: '/srv/d', events: 'dahua', vendor: { host: '127.0.0.1', username: 'u', password: 'p' } },
+          { id: 'yard', inbox: '/srv/y', events: 'hikvision', vendor: { host: '127.0.0.1', username: 'u', password: 'p' } },
+          { id: 'shed', inbox: '/srv/s' },
+        ],
+      },
+    });
+    cores.push(core);
+    const rec = createRecording(core);
+    expect(rec.services.map((s) => s.service.name)).toEqual(['clip-store', 'cameras', 'clip-assembler', 'dahua-events:door', 'hikvision-events:yard']);
+    const seen: EventMap['camera.events'][] = [];
+    core.bus.on('t', 'camera.events', (e) => void seen.push(e));
+    await rec.cameras.start();
+    expect(rec.cameras.get('door')?.events).toEqual({ source: 'dahua', state: 'starting', since: '2026-11-29T12:00:00.000Z' });
+    expect(rec.cameras.get('shed')).not.toHaveProperty('events');
+    clock.advance(5_000);
+    rec.cameras.eventSourceChanged({ cameraId: 'door', state: 'down', since: clock.iso(), lastError: 'VENDOR_UNREACHABLE: cannot reach camera' });
+    expect(rec.cameras.get('door')?.events).toEqual({ source: 'dahua', state: 'down', since: '2026-11-29T12:00:05.000Z', lastError: 'VENDOR_UNREACHABLE: cannot reach camera' });
+    expect(seen).toEqual([{ cameraId: 'door', source: 'dahua', state: 'down', since: '2026-11-29T12:00:05.000Z', lastError: 'VENDOR_UNREACHABLE: cannot reach camera' }]);
+    // A camera without an event source ignores reports.
+    rec.cameras.eventSourceChanged({ cameraId: 'shed', state: 'up', since: clock.iso() });
+    expect(rec.cameras.get('shed')).not.toHaveProperty('events');
+    await rec.cameras.stop();
+  });
+});
+
 describe('RtspResolver', () => {
   it('resolves configured streams without touching the network', async () => {
     const r = new RtspResolver([cameraSchema.parse({ id: 'a', rtsp: { main: 'rtsp://h/main', sub: 'rtsp://h/sub' } }), cameraSchema.parse({ id: 'b', rtsp: { main: 'rtsp://h/b' } })]);

@@ -4,7 +4,7 @@ import { parseConfigText } from '../../../src/config/load.js';
 import { CONFIG_DOC_PATH, generateConfigJsonSchema, SCHEMA_PATH } from '../../../scripts/gen-schema.js';
 import { generateConfigDoc } from '../../../scripts/gen-config-doc.js';
 
-const env = { FRONT_DOOR_PASSWORD: 'x', GARAGE_PASSWORD: 'y', MQTT_PASSWORD: 'z', CLIPGATE_PLATFORM_TOKEN: 't' };
+const env = { FRONT_DOOR_PASSWORD: 'x', GARAGE_PASSWORD: 'y', DRIVEWAY_PASSWORD: 'w', MQTT_PASSWORD: 'z', CLIPGATE_PLATFORM_TOKEN: 't' };
 
 describe('config', () => {
   it('an empty file gives every default', () => {
@@ -88,7 +88,7 @@ describe('config', () => {
   it('accepts the example config', () => {
     const r = parseConfigText(readFileSync('config/clipgate.example.yml', 'utf8'), env);
     if (!r.ok) throw new Error(r.errors.join('\n'));
-    expect(r.config.cameras.map((c) => c.id)).toEqual(['front-door', 'garage']);
+    expect(r.config.cameras.map((c) => c.id)).toEqual(['front-door', 'garage', 'driveway']);
   });
 
   it('the generated JSON schema is up to date (run `npm run gen` after changing the schema)', () => {

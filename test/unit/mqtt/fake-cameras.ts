@@ -27,6 +27,12 @@ export class FakeCameras implements CameraControl {
     return { ...v };
   }
 
+  /** What the registry would learn at run time (event source state, device identity). */
+  update(id: string, patch: Partial<CameraView>): void {
+    const v = this.views.get(id);
+    if (v) Object.assign(v, patch);
+  }
+
   trigger(id: string): { eventId: string } {
     this.calls.push(`trigger ${id}`);
     const v = this.views.get(id);

@@ -7,6 +7,7 @@ describe('topicMap', () => {
     expect([t.status, t.stats, t.events]).toEqual(['clipgate/status', 'clipgate/stats', 'clipgate/events']);
     expect(t.camera('front-door')).toEqual({
       status: 'clipgate/front-door/status',
+      eventsState: 'clipgate/front-door/events/state',
       motion: 'clipgate/front-door/motion',
       doorbell: 'clipgate/front-door/doorbell',
       snapshot: 'clipgate/front-door/snapshot',
