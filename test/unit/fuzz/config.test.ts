@@ -6,7 +6,7 @@ import { parseConfigText } from '../../../src/config/load.js';
 import { fuzz } from './settings.js';
 
 const EXAMPLE = readFileSync(new URL('../../../config/clipgate.example.yml', import.meta.url), 'utf8');
-const ENV = { FRONT_DOOR_PASSWORD: 'a', GARAGE_PASSWORD: 'b', MQTT_PASSWORD: 'c', CLIPGATE_PLATFORM_TOKEN: 'd' };
+const ENV = { FRONT_DOOR_PASSWORD: 'a', GARAGE_PASSWORD: 'b', DRIVEWAY_PASSWORD: 'e', MQTT_PASSWORD: 'c', CLIPGATE_PLATFORM_TOKEN: 'd' };
 /** Every key name the schema knows anywhere: an "unknown key" is drawn from outside this set. */
 const SCHEMA_KEYS = new Set(
   readFileSync(new URL('../../../config/clipgate.schema.json', import.meta.url), 'utf8')
