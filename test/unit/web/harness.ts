@@ -29,10 +29,11 @@ export interface Harness {
 
 let cachedHash: string | undefined;
 
-export async function startHarness(opts: { password?: boolean } = {}): Promise<Harness> {
+/** `web` adds keys to the web section (allowedHosts, trustProxy, ingress, ...); `host` overrides 127.0.0.1. */
+export async function startHarness(opts: { password?: boolean; web?: Record<string, unknown> } = {}): Promise<Harness> {
   const dir = await makeTempDir('cg-web-');
   const logs: string[] = [];
-  const config = configSchema.parse({ dataDir: path.join(dir.path, 'data'), cacheDir: path.join(dir.path, 'cache'), web: { host: '127.0.0.1', port: 0 } });
+  const config = configSchema.parse({ dataDir: path.join(dir.path, 'data'), cacheDir: path.join(dir.path, 'cache'), web: { host: '127.0.0.1', port: 0, ...opts.web } });
   const log = createLogger({ level: 'info', secrets: new SecretRegistry(), write: (l) => logs.push(l) });
   const clock = new ManualClock(Date.now());
   const app = new App({ config, demo: false, log, secrets: new SecretRegistry(), clock });
