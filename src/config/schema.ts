@@ -200,6 +200,14 @@ const retentionSchema = z
 export const configSchema = z
   .strictObject({
     dataDir: z.string().min(1).default('./data').describe('Database, clips, thumbnails, exports (persistent disk)'),
+    clipsDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Clip videos and thumbnails (default: <dataDir>/clips). May be another disk (the Home Assistant add-on uses /media/clipgate); ' +
+          'retention and the disk quota follow it. Clips already stored stay where they were when this changes',
+      ),
     cacheDir: z.string().min(1).default('/dev/shm/clipgate').describe('Segment ring buffer; a RAM disk saves the SD card'),
     location: z
       .strictObject({

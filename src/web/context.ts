@@ -22,6 +22,8 @@ export interface WebApiDeps {
   repos: Repos;
   /** Clip and thumbnail paths in the database are relative to this directory. */
   dataDir: string;
+  /** Where clip files live (dataDir/clips, or the config's clipsDir); files outside dataDir and this are never served. */
+  clipsDir?: string;
   controls: ApiControls;
   /** Host allow-list, trusted proxies, the ingress proxy (web.* of the config). */
   access: WebAccess;

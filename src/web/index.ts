@@ -35,6 +35,7 @@ export function createWeb(core: Core, opts: WebOptions): WebService {
       problems: core.problems,
       repos: core.repos,
       dataDir: core.paths.dataDir,
+      clipsDir: core.paths.clips,
       controls: opts.controls,
       access,
       uiDir: opts.uiDir ?? path.join(packageRoot(), 'dist', 'ui'),
