@@ -2,7 +2,7 @@
 // fastify's own errors in the envelope, no source maps, and the Host check on every route.
 import net from 'node:net';
 import os from 'node:os';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webAccess } from '../../../src/web/access.js';
@@ -115,6 +115,12 @@ describe("fastify's own errors use the envelope", () => {
 });
 
 describe('no source maps', () => {
+  const built = path.resolve('dist/ui/app.js');
+  it.skipIf(!existsSync(built))('the built UI has no map file and no sourceMappingURL comment', () => {
+    expect(readdirSync(path.dirname(built)).filter((n) => n.endsWith('.map'))).toEqual([]);
+    expect(readFileSync(built, 'utf8')).not.toContain('sourceMappingURL');
+  });
+
   it('/app.js.map is 404 even when a stale map lies next to the bundle', async () => {
     const ui = mkdtempSync(path.join(os.tmpdir(), 'cg-ui-'));
     writeFileSync(path.join(ui, 'index.html'), '<!doctype html><script type="module" src="app.js"></script>');
