@@ -1,4 +1,5 @@
 import { version } from '../core/version.js';
+import { addonConfigCommand } from './addon-config.js';
 import { UsageError } from './args.js';
 import { checkConfig } from './check-config.js';
 import { clips } from './clips.js';
@@ -20,6 +21,10 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   discover: { run: discover, usage: 'discover [--timeout S] [--target HOST] [--username U]   find ONVIF cameras (password: $CLIPGATE_ONVIF_PASSWORD)' },
   clips: { run: clips, usage: 'clips list [--status S] | approve ID [--keep-audio] [--trim START:END] [--blur x,y,w,h]... [--caption TEXT] | reject ID | delete ID | retry ID' },
   ledger: { run: ledger, usage: 'ledger verify | list             check the share ledger hash chain (exit 1 at the first bad entry)' },
+  'addon-config': {
+    run: addonConfigCommand,
+    usage: 'addon-config --options FILE [--mqtt JSON|-|@FILE] --out FILE   Home Assistant add-on: options.json + MQTT service → clipgate.yml',
+  },
 };
 
 export function helpText(): string {
