@@ -2,7 +2,6 @@
 // the systemd unit) still leaves every file under the data and clips folders 0600 and every
 // folder 0700, tightens what an older run left open with a warning naming it, never follows a
 // symlink, and in the cache touches only its own camera folders.
-import { execFileSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,11 +57,13 @@ describe('clipgate start with umask 022', () => {
     };
     const file = path.join(tmp.path, 'clipgate.yml');
     writeFileSync(file, JSON.stringify(config));
-    daemon = await spawnProcess('/bin/sh', ['-c', `umask 022 && exec "${process.execPath}" "${MAIN}" start --config "${file}"`], {
-      name: 'clipgate',
-      cwd: tmp.path,
-      onData: (_s, chunk) => (log += chunk),
-    });
+    // The child inherits the umask it is spawned with: 022, as from a login shell or cron.
+    const previous = process.umask(0o022);
+    try {
+      daemon = await spawnProcess(process.execPath, [MAIN, 'start', '--config', file], { name: 'clipgate', cwd: tmp.path, onData: (_s, chunk) => (log += chunk) });
+    } finally {
+      process.umask(previous);
+    }
   }, 60_000);
 
   afterAll(async () => {
@@ -100,8 +101,9 @@ describe('clipgate start with umask 022', () => {
     // A symlink is never followed: its target outside keeps its mode.
     expect(mode(dirs.outside)).toBe('0644');
 
-    // The listing for the record (issue 16's closing note).
-    const listing = execFileSync('find', [dirs.data, dirs.clips, dirs.cache, '-exec', 'stat', '-c', '%a %F %n', '{}', '+'], { encoding: 'utf8' });
-    console.log(listing.split(tmp.path).join('<tmp>'));
+    // The listing for the record (issue 16's closing note), in `stat -c '%a %F %n'` form.
+    const kind = (e: { dir: boolean; link: boolean }): string => (e.link ? 'symbolic link' : e.dir ? 'directory' : 'regular file');
+    const listing = [dirs.data, dirs.clips, dirs.cache].flatMap((root) => walk(root).map((e) => `${mode(e.path).slice(1)} ${kind(e)} ${e.path}`));
+    console.log(listing.join('\n').split(tmp.path).join('<tmp>'));
   }, 180_000);
 });

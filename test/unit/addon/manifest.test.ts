@@ -87,7 +87,7 @@ describe('run.sh', () => {
   const calls = path.join(stubs, 'calls.log');
 
   /** Stub commands: curl answers (or fails) as told; node records its arguments and stdin. */
-  function run(curl: 'answers' | 'fails', nodeFailsOn?: string): { status: number | null; calls: string[] } {
+  function startScript(curl: 'answers' | 'fails', nodeFailsOn?: string): { status: number | null; calls: string[] } {
     writeFileSync(calls, '');
     writeFileSync(path.join(stubs, 'curl'), curl === 'answers' ? `#!/bin/sh\necho "curl $*" >> "${calls}"\nprintf '{"result":"ok","data":{"host":"core-mosquitto","port":1883,"password":"pw"}}'\n` : `#!/bin/sh\necho "curl $*" >> "${calls}"\nexit 22\n`);
     writeFileSync(
@@ -101,7 +101,7 @@ describe('run.sh', () => {
   const MAIN = '/opt/clipgate/node_modules/clipgate/dist/src/main.js';
 
   it('with an MQTT service: the answer goes to addon-config on stdin, then the daemon starts on the written config', () => {
-    const r = run('answers');
+    const r = startScript('answers');
     expect(r.status).toBe(0);
     expect(r.calls).toEqual([
       'curl -fsS --max-time 10 -H Authorization: Bearer sv-token http://supervisor/services/mqtt',
@@ -113,13 +113,13 @@ describe('run.sh', () => {
   });
 
   it('without an MQTT service: no --mqtt', () => {
-    const r = run('fails');
+    const r = startScript('fails');
     expect(r.status).toBe(0);
     expect(r.calls.slice(1)).toEqual([`node ${MAIN} addon-config --options /data/options.json --out /data/clipgate.yml <>`, `node ${MAIN} start --config /data/clipgate.yml <>`]);
   });
 
   it('bad options: the daemon is not started', () => {
-    const r = run('fails', 'addon-config');
+    const r = startScript('fails', 'addon-config');
     expect(r.status).not.toBe(0);
     expect(r.calls.some((c) => c.includes(' start '))).toBe(false);
   });
