@@ -114,6 +114,16 @@ describe('web.trustProxy', () => {
     expect((await tryLogin(h, PASSWORD, { remoteAddress: '192.0.2.201', headers: { 'x-forwarded-for': '198.51.100.77' } })).status).toBe(429);
   });
 
+  it('on: the Host checked is X-Forwarded-Host from the proxy, and only from the proxy', async () => {
+    h = await startHarness({ web: { trustProxy: [PROXY], allowedHosts: ['clipgate.home.arpa'] } });
+    const health = (remoteAddress: string, headers: Record<string, string>) => h!.server.inject({ url: '/api/health', remoteAddress, headers });
+    expect((await health(PROXY, { host: '127.0.0.1:8080', 'x-forwarded-host': 'clipgate.home.arpa' })).statusCode).toBe(200);
+    expect((await health(PROXY, { host: '127.0.0.1:8080', 'x-forwarded-host': 'evil.example' })).statusCode).toBe(421);
+    // From anyone else the header means nothing: their own Host decides.
+    expect((await health('192.0.2.5', { host: 'evil.example', 'x-forwarded-host': 'clipgate.home.arpa' })).statusCode).toBe(421);
+    expect((await health('192.0.2.5', { host: '192.0.2.1', 'x-forwarded-host': 'evil.example' })).statusCode).toBe(200);
+  });
+
   it('a config with a bad proxy entry is refused with its path', async () => {
     const { configSchema } = await import('../../../src/config/schema.js');
     const r = configSchema.safeParse({ web: { trustProxy: ['10.0.0.1', 'my-proxy'] } });
