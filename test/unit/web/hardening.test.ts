@@ -114,6 +114,20 @@ describe("fastify's own errors use the envelope", () => {
   });
 });
 
+describe('peer text is shown without bidi or control characters', () => {
+  it('camera errors and problems (they quote cameras and brokers)', async () => {
+    const garden = h.fakes.cams.get('garden');
+    if (!garden) throw new Error('fake camera missing');
+    garden.lastError = 'RTSP 401 \u202Eevil\u202C\u0007\u001b[2J';
+    const cams = (await h.server.inject({ url: '/api/cameras', headers: { cookie: l.cookie } })).json<{ id: string; lastError?: string }[]>();
+    expect(cams.find((c) => c.id === 'garden')?.lastError).toBe('RTSP 401 evil[2J');
+    h.app.core.problems.raise('test.bidi', 'warning', 'Camera \u2066fault\u2069', 'said:\r\n\u200Fhello\u0000');
+    const problems = (await h.server.inject({ url: '/api/problems', headers: { cookie: l.cookie } })).json<{ id: string; summary: string; details?: string }[]>();
+    expect(problems.find((p) => p.id === 'test.bidi')).toMatchObject({ summary: 'Camera fault', details: 'said: hello' });
+    h.app.core.problems.clear('test.bidi');
+  });
+});
+
 describe('no source maps', () => {
   const built = path.resolve('dist/ui/app.js');
   it.skipIf(!existsSync(built))('the built UI has no map file and no sourceMappingURL comment', () => {
