@@ -203,7 +203,7 @@ YAML
   fi
   chown -R root:clipgate "$conf"
   chmod 0750 "$conf"; chmod 0640 "$conf/clipgate.yml" "$conf/clipgate.env"
-  chown clipgate:clipgate "$data"; chmod 0750 "$data"
+  chown clipgate:clipgate "$data"; chmod 0700 "$data"
 }
 
 # The unit in scripts/ runs /usr/bin/node; the installed copy runs the node chosen above.

@@ -1,4 +1,5 @@
 import { version } from '../core/version.js';
+import { addonConfigSpec } from './addon-config.js';
 import { UsageError } from './args.js';
 import { checkConfigCommand } from './check-config.js';
 import { clipsCommand } from './clips.js';
@@ -11,7 +12,7 @@ import { startCommand } from './start.js';
 import { tokenCommand } from './token.js';
 
 /** Every command, in the order `clipgate --help` lists them. Help and parsing both come from these specs. */
-export const COMMANDS: readonly CommandSpec[] = [startCommand, checkConfigCommand, passwdCommand, tokenCommand, discoverCommand, clipsCommand, ledgerCommand];
+export const COMMANDS: readonly CommandSpec[] = [startCommand, checkConfigCommand, passwdCommand, tokenCommand, discoverCommand, clipsCommand, ledgerCommand, addonConfigSpec];
 
 export function helpText(): string {
   const lines = COMMANDS.map((c) => `  clipgate ${usageLine(c)}`);

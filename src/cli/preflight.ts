@@ -64,6 +64,10 @@ export async function preflight(config: Config): Promise<string[]> {
   }
   const data = checkWritable(config.dataDir, 'dataDir');
   if (data) problems.push(data);
+  if (config.clipsDir !== undefined) {
+    const clips = checkWritable(config.clipsDir, 'clipsDir');
+    if (clips) problems.push(clips);
+  }
   if (config.cameras.length > 0) {
     const cache = checkWritable(config.cacheDir, 'cacheDir');
     if (cache) problems.push(cache);

@@ -77,7 +77,7 @@ export function usageLine(spec: CommandSpec): string {
 
 /** `clipgate <command> --help`. */
 export function commandHelp(spec: CommandSpec): string {
-  const lines = [`usage: clipgate ${usageLine(spec)} [--config FILE]`, '', spec.summary];
+  const lines = [`usage: clipgate ${usageLine(spec)}${'config' in spec.flags ? ' [--config FILE]' : ''}`, '', spec.summary];
   if (spec.subcommands) {
     const width = Math.max(...spec.subcommands.map((s) => [s.name, s.args].filter(Boolean).join(' ').length));
     lines.push('', 'commands:');

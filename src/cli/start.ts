@@ -1,6 +1,8 @@
 import { App } from '../app.js';
 import { errorMessage } from '../core/errors.js';
 import { createLogger, SecretRegistry } from '../core/logger.js';
+import { dataPaths } from '../core/core.js';
+import { tightenPrivateFolders, usePrivateUmask } from '../core/private-files.js';
 import { parse } from './args.js';
 import { loadConfigForCommand, type Io } from './context.js';
 import { preflight } from './preflight.js';
@@ -18,6 +20,8 @@ export const startCommand = {
 
 /** `clipgate start`: run the daemon until SIGTERM/SIGINT, then stop everything in reverse order. */
 export async function start(argv: string[], io: Io): Promise<number> {
+  // Before anything is written: the database, clips and segments are the owner's alone (0600/0700).
+  usePrivateUmask();
   const { values } = parse(argv, startCommand.flags);
   const loaded = loadConfigForCommand(values.config, io);
   if (!loaded.ok) return 1;
@@ -36,6 +40,8 @@ export async function start(argv: string[], io: Io): Promise<number> {
   }
   let app: App;
   try {
+    const paths = dataPaths(loaded.config);
+    await tightenPrivateFolders({ ...paths, cameraIds: loaded.config.cameras.map((c) => c.id) }, log);
     app = new App({ config: loaded.config, demo: loaded.demo, log, secrets });
     await app.start();
   } catch (err) {

@@ -31,7 +31,7 @@ export interface ClipStoreDeps {
   clips: ClipsRepo;
   /** Paths in the database are relative to this. */
   dataDir: string;
-  /** dataDir/clips */
+  /** dataDir/clips, or the config's clipsDir (then the stored paths start with `../`). */
   clipsDir: string;
   /** Scratch space on the same file system as clipsDir (renames stay atomic). */
   tmpDir: string;
@@ -70,14 +70,14 @@ export class ClipStore implements Service {
   async stop(): Promise<void> {}
 
   absolutePath(relative: string): string {
-    return path.join(this.deps.dataDir, relative);
+    return path.resolve(this.deps.dataDir, relative);
   }
 
   async addFromFile(input: AddClipInput): Promise<Clip> {
     const info = await probeFile(input.file);
     const id = randomUUID();
-    const relDir = path.join('clips', input.cameraId, dayFolder(input.startedAt));
-    const dir = path.join(this.deps.dataDir, relDir);
+    const dir = path.join(this.deps.clipsDir, input.cameraId, dayFolder(input.startedAt));
+    const relDir = path.relative(this.deps.dataDir, dir);
     await mkdir(dir, { recursive: true });
     const video = path.join(dir, `${id}.mp4`);
     const thumb = path.join(dir, `${id}.jpg`);

@@ -80,6 +80,7 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv): ConfigResu
 function resolvePaths(config: Config, _configDir: string): void {
   config.dataDir = path.resolve(config.dataDir);
   config.cacheDir = path.resolve(config.cacheDir);
+  if (config.clipsDir !== undefined) config.clipsDir = path.resolve(config.clipsDir);
   for (const cam of config.cameras) {
     if (cam.inbox) cam.inbox = path.resolve(cam.inbox);
   }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import cron from 'node-cron';
+import { isAddressOrCidr } from '../core/net-address.js';
+import { cleanLine } from '../core/text.js';
 
 /**
  * The single definition of clipgate's configuration. Types come from z.infer, defaults and
@@ -117,7 +119,8 @@ const cameraSchemaBase = z
       .regex(/^[a-z0-9-]+$/, 'must match [a-z0-9-]+ (lower-case letters, digits, dashes)')
       .max(64)
       .describe('Stable identifier used in topics, URLs and folder names'),
-    name: z.string().min(1).max(100).optional().describe('Display name (default: the id)'),
+    // Bidi and control characters are stripped (src/core/text.ts): the name is shown in the UI, MQTT and logs.
+    name: z.string().overwrite(cleanLine).min(1).max(100).optional().describe('Display name (default: the id)'),
     kind: z.enum(['doorbell', 'camera']).default('camera').describe('doorbell or camera'),
     onvif: onvifSchema.optional(),
     rtsp: rtspSchema.optional(),
@@ -204,6 +207,45 @@ const platformSchema = z
   })
   .describe('Community platform; leave out to upload nothing');
 
+/** An IPv4/IPv6 address or CIDR block (`10.0.0.0/8`, `fd00::/8`). */
+const addressOrCidr = z.string().refine(isAddressOrCidr, 'must be an IP address or a CIDR block such as 172.30.32.0/23');
+
+const webSchema = z
+  .strictObject({
+    host: z.string().default('0.0.0.0').describe('Address the web UI listens on'),
+    port: z.number().int().min(0).max(65535).default(8080).describe('Port of the web UI'),
+    publicUrl: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL')
+      .refine((s) => URL.canParse(s), 'not a valid URL')
+      .optional()
+      .describe('Address your browser opens the UI at (e.g. http://clipgate.local:8080/); links in Home Assistant (device page, clip notifications) point here'),
+    allowedHosts: z
+      .array(z.string().min(1).max(253).regex(/^(\*|[A-Za-z0-9._-]+)$/, 'must be a host name (no port, no scheme) or *'))
+      .default([])
+      .describe(
+        'Host names the UI may be reached by, in addition to IP addresses, localhost, this machine\'s host name and <hostname>.local. ' +
+          'Other Host headers get 421 (this blocks DNS rebinding). "*" accepts any name and turns the protection off',
+      ),
+    trustProxy: z
+      .array(addressOrCidr)
+      .default([])
+      .describe(
+        'Reverse proxies (addresses or CIDR blocks) whose X-Forwarded-For/-Proto/-Host headers are believed: the client address for the ' +
+          'login lock-out, https for the Secure cookie. Empty: the headers are ignored',
+      ),
+    ingress: z
+      .boolean()
+      .default(false)
+      .describe("Home Assistant ingress: requests from web.ingressProxy are the Home Assistant-authenticated owner (no clipgate login)"),
+    ingressProxy: z
+      .array(addressOrCidr)
+      .default(['172.30.32.2'])
+      .describe("Addresses of Home Assistant's ingress proxy (the Supervisor); only used when web.ingress is on"),
+  })
+  .prefault({})
+  .describe('The local web UI and HTTP API');
+
 const retentionSchema = z
   .strictObject({
     pendingDays: z.number().min(0).default(7).describe('Delete unreviewed clips after this many days'),
@@ -217,6 +259,14 @@ const retentionSchema = z
 export const configSchema = z
   .strictObject({
     dataDir: z.string().min(1).default('./data').describe('Database, clips, thumbnails, exports (persistent disk)'),
+    clipsDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Clip videos and thumbnails (default: <dataDir>/clips). May be another disk (the Home Assistant add-on uses /media/clipgate); ' +
+          'retention and the disk quota follow it. Clips already stored stay where they were when this changes',
+      ),
     cacheDir: z.string().min(1).default('/dev/shm/clipgate').describe('Segment ring buffer; a RAM disk saves the SD card'),
     location: z
       .strictObject({
@@ -225,19 +275,7 @@ export const configSchema = z
       })
       .optional()
       .describe('Home location, used only on this device to match requests for assistance'),
-    web: z
-      .strictObject({
-        host: z.string().default('0.0.0.0').describe('Address the web UI listens on'),
-        port: z.number().int().min(0).max(65535).default(8080).describe('Port of the web UI'),
-        publicUrl: z
-          .string()
-          .regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL')
-          .refine((s) => URL.canParse(s), 'not a valid URL')
-          .optional()
-          .describe('Address your browser opens the UI at (e.g. http://clipgate.local:8080/); links in Home Assistant (device page, clip notifications) point here'),
-      })
-      .prefault({})
-      .describe('The local web UI and HTTP API'),
+    web: webSchema,
     cameras: z.array(cameraSchema).default([]).describe('Cameras and doorbells'),
     mqtt: mqttSchema.optional(),
     platform: platformSchema.optional(),

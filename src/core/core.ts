@@ -30,12 +30,13 @@ export interface DataPaths {
   tmp: string;
 }
 
-export function dataPaths(config: Pick<Config, 'dataDir' | 'cacheDir'>): DataPaths {
+/** Where everything lives; clip paths in the database are relative to dataDir, even when clipsDir lies elsewhere. */
+export function dataPaths(config: Pick<Config, 'dataDir' | 'cacheDir' | 'clipsDir'>): DataPaths {
   return {
     dataDir: config.dataDir,
     cacheDir: config.cacheDir,
     database: path.join(config.dataDir, 'clipgate.db'),
-    clips: path.join(config.dataDir, 'clips'),
+    clips: config.clipsDir ?? path.join(config.dataDir, 'clips'),
     exports: path.join(config.dataDir, 'exports'),
     tmp: path.join(config.dataDir, 'tmp'),
   };

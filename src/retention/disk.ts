@@ -16,6 +16,21 @@ export function freePercent(space: DiskSpace): number {
   return space.totalBytes === 0 ? 100 : (space.freeBytes / space.totalBytes) * 100;
 }
 
+/**
+ * The fullest of the disks holding `dirs` (the data folder, and the clips folder when clipsDir
+ * puts it on another disk): minFreePercent and the free-space figure must hold for each.
+ */
+export async function fullestDisk(dirs: readonly string[], read: (dir: string) => Promise<DiskSpace> = diskSpace): Promise<DiskSpace> {
+  const [first, ...rest] = [...new Set(dirs)];
+  if (first === undefined) throw new Error('fullestDisk needs at least one folder');
+  let worst = await read(first);
+  for (const dir of rest) {
+    const s = await read(dir);
+    if (freePercent(s) < freePercent(worst)) worst = s;
+  }
+  return worst;
+}
+
 /** Bytes of every regular file under `dir` (0 when it does not exist); symlinks are not followed. */
 export async function dirUsage(dir: string): Promise<number> {
   let entries;

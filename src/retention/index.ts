@@ -99,6 +99,7 @@ export function createRetention(core: Core, opts: RetentionModuleOptions): Reten
     clock,
     bus,
     dataDir: paths.dataDir,
+    clipsDir: paths.clips,
     pendingCount: () => repos.clips.countByStatus('pending'),
     openRequests: opts.openRequests,
     jobRuns: () => repos.jobRuns.list(),

@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Problems } from '../core/problems.js';
-import { diskSpace, dirUsage, quotaExceeded, type DiskSpace } from './disk.js';
+import { dirUsage, fullestDisk, quotaExceeded, type DiskSpace } from './disk.js';
 import type { RetentionRepo } from '../db/repos/retention.js';
 import type { ClipDeleter, Deletion } from './deleter.js';
 
@@ -121,6 +121,6 @@ export class Retention {
   }
 
   private space(): Promise<DiskSpace> {
-    return (this.deps.disk ?? diskSpace)(this.deps.paths.dataDir);
+    return fullestDisk([this.deps.paths.dataDir, this.deps.paths.clips], this.deps.disk);
   }
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { Stats } from '../core/ports.js';
 import type { Service } from '../core/service.js';
 import type { JobRunRow } from '../db/repos/job-runs.js';
-import { diskSpace, type DiskSpace } from './disk.js';
+import { fullestDisk, type DiskSpace } from './disk.js';
 import type { DiskUsage } from './retention.js';
 
 export interface StatsDeps {
@@ -12,6 +12,8 @@ export interface StatsDeps {
   clock: Clock;
   bus: EventBus;
   dataDir: string;
+  /** The clips folder when clipsDir puts it elsewhere: free space is the fuller disk's. */
+  clipsDir?: string;
   pendingCount: () => number;
   /** Read lazily: the requests module may be wired after this one, or not at all. */
   openRequests: () => number;
@@ -97,7 +99,7 @@ export class StatsService implements Service {
 
   private async doRefresh(): Promise<void> {
     try {
-      this.space = await (this.deps.disk ?? diskSpace)(this.deps.dataDir);
+      this.space = await fullestDisk([this.deps.dataDir, this.deps.clipsDir ?? this.deps.dataDir], this.deps.disk);
     } catch (err) {
       this.deps.log.warn({ err }, 'could not read free disk space');
     }

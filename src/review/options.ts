@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
+import { cleanMultiline } from '../core/text.js';
 import type { ApproveInput } from '../core/ports.js';
 import type { Region, ShareOptions } from '../core/types.js';
 
@@ -21,21 +22,12 @@ const region = z
   })
   .refine((r) => r.x + r.width <= 1 + EPS && r.y + r.height <= 1 + EPS, { message: 'region extends past the frame' });
 
-/** Any C0 control character except tab and newline, or DEL. */
-function hasControlChars(s: string): boolean {
-  for (const ch of s) {
-    const c = ch.charCodeAt(0);
-    if ((c < 0x20 && c !== 0x09 && c !== 0x0a) || c === 0x7f) return true;
-  }
-  return false;
-}
-
 const approveSchema = z.strictObject({
   stripAudio: z.boolean().optional(),
   trim: z.strictObject({ startMs: z.number().int().min(0), endMs: z.number().int().min(0) }).optional(),
   blur: z.array(region).max(MAX_REGIONS).optional(),
-  // Control characters are refused (newline and tab allowed) so a caption cannot smuggle escapes into logs or UIs.
-  caption: z.string().max(MAX_CAPTION).refine((s) => !hasControlChars(s), 'control characters are not allowed').optional(),
+  // Bidi and control characters are stripped (tab and newline kept) so a caption cannot read differently or smuggle escapes.
+  caption: z.string().max(MAX_CAPTION).overwrite(cleanMultiline).optional(),
   requestId: z.string().min(1).max(200).regex(/^[\w.:-]+$/, 'only letters, digits and . _ : - are allowed').optional(),
 });
 

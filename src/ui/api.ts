@@ -9,6 +9,8 @@ export interface SessionInfo {
   authenticated: boolean;
   csrfToken: string | null;
   setupRequired: boolean;
+  /** Reached through Home Assistant's ingress: Home Assistant signed the owner in (no sign-out here). */
+  ingress?: boolean;
 }
 export interface ClipPage {
   items: Clip[];
@@ -33,8 +35,18 @@ export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;
 }
 
+/**
+ * Every URL the app asks for is relative to the page, never absolute: behind a prefixing proxy
+ * (Home Assistant's ingress serves the app at /api/hassio_ingress/<token>/) `api/clips` reaches
+ * this daemon where `/api/clips` would reach Home Assistant. Callers may write `/api/...`.
+ */
+export function apiUrl(path: string): string {
+  return path.replace(/^\/+/, '');
+}
+
 /** JSON request to the API; state-changing requests carry the session's CSRF token. */
-export async function api<T>(method: string, url: string, body?: unknown): Promise<T> {
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const url = apiUrl(path);
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -42,7 +54,7 @@ export async function api<T>(method: string, url: string, body?: unknown): Promi
   if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
   if (!res.ok) {
-    if (res.status === 401 && !url.startsWith('/api/session') && !url.startsWith('/api/setup')) onUnauthorized();
+    if (res.status === 401 && !url.startsWith('api/session') && !url.startsWith('api/setup')) onUnauthorized();
     throw new ApiError(res.status, data.error?.code ?? 'HTTP_' + res.status, data.error?.message ?? res.statusText);
   }
   return data as T;
@@ -56,8 +68,8 @@ export function clipsUrl(q: { status?: string; camera?: string; limit?: number; 
   if (q.camera) p.set('camera', q.camera);
   p.set('limit', String(q.limit ?? 24));
   if (q.cursor) p.set('cursor', q.cursor);
-  return `/api/clips?${p.toString()}`;
+  return apiUrl(`/api/clips?${p.toString()}`);
 }
 
-export const videoUrl = (id: string): string => `/api/clips/${encodeURIComponent(id)}/video`;
-export const thumbUrl = (id: string): string => `/api/clips/${encodeURIComponent(id)}/thumbnail`;
+export const videoUrl = (id: string): string => apiUrl(`/api/clips/${encodeURIComponent(id)}/video`);
+export const thumbUrl = (id: string): string => apiUrl(`/api/clips/${encodeURIComponent(id)}/thumbnail`);

@@ -52,7 +52,8 @@ function ProblemsBanner() {
   );
 }
 
-function Shell(props: { onLogout: () => void }) {
+/** Without onLogout (Home Assistant ingress, where Home Assistant holds the sign-in) there is no Sign out. */
+function Shell(props: { onLogout?: () => void }) {
   const [route, setRoute] = useState<Route>(currentRoute());
   const page = route.page;
   useEffect(() => {
@@ -72,7 +73,7 @@ function Shell(props: { onLogout: () => void }) {
             </a>
           ))}
         </nav>
-        <button class="link logout" type="button" onClick={props.onLogout}>Sign out</button>
+        {props.onLogout && <button class="link logout" type="button" onClick={props.onLogout}>Sign out</button>}
       </header>
       <ProblemsBanner />
       <main>
@@ -125,5 +126,5 @@ export function App() {
   if (!session) return <p class="boot">Loading…</p>;
   if (session.setupRequired) return <SetupPage onDone={refresh} />;
   if (!session.authenticated) return <LoginPage onDone={refresh} />;
-  return <Shell onLogout={logout} />;
+  return <Shell {...(session.ingress ? {} : { onLogout: logout })} />;
 }

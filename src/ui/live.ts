@@ -1,4 +1,5 @@
 import { useEffect } from 'preact/hooks';
+import { apiUrl } from './api.js';
 
 type Listener = (type: string, data: unknown) => void;
 const listeners = new Set<Listener>();
@@ -17,7 +18,8 @@ function dispatch(type: string, data: unknown): void {
 /** One EventSource for the whole app; the browser reconnects by itself after a drop. */
 export function connectLive(): void {
   if (source) return;
-  source = new EventSource('/api/events');
+  // Relative, like every API URL (see apiUrl): it must work under an ingress path prefix too.
+  source = new EventSource(apiUrl('/api/events'));
   let opened = false;
   source.addEventListener('open', () => {
     // After a reconnect, anything emitted during the gap was missed: pages reload their data.

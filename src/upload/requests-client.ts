@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cleanLine, cleanMultiline } from '../core/text.js';
 import { errorMessage } from '../core/errors.js';
 import type { AssistanceRequest } from '../core/types.js';
 
@@ -7,10 +8,11 @@ const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an I
 /** The platform's answer to GET {url}/requests, exactly as the platform protocol specifies it (docs/upload.md). */
 const requestSchema = z.object({
   id: z.string().min(1).max(200),
-  agency: z.string().max(500).default(''),
-  caseNumber: z.string().max(200).default(''),
-  title: z.string().max(500).default(''),
-  description: z.string().max(10_000).default(''),
+  // Shown to the owner: bidi and control characters go (src/core/text.ts).
+  agency: z.string().max(500).overwrite(cleanLine).default(''),
+  caseNumber: z.string().max(200).overwrite(cleanLine).default(''),
+  title: z.string().max(500).overwrite(cleanLine).default(''),
+  description: z.string().max(10_000).overwrite(cleanMultiline).default(''),
   startsAt: isoTime,
   endsAt: isoTime,
   area: z

@@ -5,6 +5,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../core/errors.js';
+import { clientKey } from '../core/net-address.js';
 import { SETTING, type SettingsRepo } from '../db/repos/settings.js';
 import { createGuard } from './auth/guard.js';
 import { LoginLimiter } from './auth/login-limiter.js';
@@ -33,7 +34,7 @@ async function apiScope(api: FastifyInstance, opts: { deps: WebApiDeps }): Promi
   const deps = opts.deps;
   const sessions = new SessionManager({ sessions: deps.repos.sessions, clock: deps.clock });
   const limiter = new LoginLimiter({ clock: deps.clock });
-  api.addHook('onRequest', createGuard({ sessions, tokens: deps.repos.tokens, clock: deps.clock }));
+  api.addHook('onRequest', createGuard({ sessions, tokens: deps.repos.tokens, clock: deps.clock, access: deps.access }));
   await api.register(sessionRoutes, { api: deps, sessions, limiter });
   await api.register(cameraRoutes, deps);
   await api.register(clipRoutes, deps);
@@ -58,6 +59,8 @@ export function webApi(deps: WebApiDeps): (app: FastifyInstance) => Promise<void
     await app.register(fastifyCookie, { secret: cookieSecret(settings) });
     await app.register(fastifyRateLimit, {
       global: false,
+      // Per client as the lock-out counts them: an IPv6 /64 is one client.
+      keyGenerator: (req) => clientKey(req.ip),
       errorResponseBuilder: (_req, ctx) => new AppError('RATE_LIMITED', `too many requests; retry in ${ctx.after}`),
     });
     await app.register(apiScope, { prefix: '/api', deps });
@@ -66,6 +69,8 @@ export function webApi(deps: WebApiDeps): (app: FastifyInstance) => Promise<void
         root: deps.uiDir,
         prefix: '/',
         index: ['index.html'],
+        // Source maps would hand out the UI's source; the build makes none, and a stale one is never served.
+        allowedPath: (pathName) => !pathName.endsWith('.map'),
         cacheControl: false,
         // app.js keeps its name across releases, so the browser must revalidate it.
         setHeaders: (res) => {

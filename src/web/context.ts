@@ -6,6 +6,7 @@ import type { Controls } from '../core/ports.js';
 import type { Problems } from '../core/problems.js';
 import type { SessionRow } from '../db/repos/sessions.js';
 import type { Repos } from '../db/index.js';
+import type { WebAccess } from './access.js';
 
 /** The service interfaces the API reaches; the same object as App.controls, read at request time. */
 export type ApiControls = Controls;
@@ -21,14 +22,32 @@ export interface WebApiDeps {
   repos: Repos;
   /** Clip and thumbnail paths in the database are relative to this directory. */
   dataDir: string;
+  /** Where clip files live (dataDir/clips, or the config's clipsDir); files outside dataDir and this are never served. */
+  clipsDir?: string;
   controls: ApiControls;
+  /** Host allow-list, trusted proxies, the ingress proxy (web.* of the config). */
+  access: WebAccess;
   /** Built browser app (dist/ui); omitted or missing means the API runs without the UI. */
   uiDir?: string;
   /** SSE keep-alive comment interval; tests shorten it. */
   sseKeepAliveMs?: number;
 }
 
-export type Principal = { kind: 'session'; sessionId: string; session: SessionRow } | { kind: 'token'; name: string };
+/**
+ * Who is asking: a signed-in browser session, an API token, or the owner as Home Assistant's
+ * ingress proxy vouches for them (web.ingress), whose state changes still need the CSRF token.
+ */
+export type Principal =
+  | { kind: 'session'; sessionId: string; session: SessionRow }
+  | { kind: 'token'; name: string }
+  | { kind: 'ingress'; csrfToken: string };
+
+/** The CSRF token a principal must send with state changes; undefined for tokens (exempt). */
+export function csrfTokenOf(p: Principal | undefined): string | undefined {
+  if (p?.kind === 'session') return p.session.csrfToken;
+  if (p?.kind === 'ingress') return p.csrfToken;
+  return undefined;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {

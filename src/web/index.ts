@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Core } from '../core/core.js';
 import type { Controls } from '../core/ports.js';
 import { packageRoot, version } from '../core/version.js';
+import { webAccess } from './access.js';
 import { webApi } from './api.js';
 import { WebService } from './server.js';
 
@@ -19,7 +20,9 @@ export interface WebOptions {
 /** The web server with the owner's API and UI, listening where the config says. */
 export function createWeb(core: Core, opts: WebOptions): WebService {
   const log = core.log.child({ module: 'web' });
+  const access = webAccess(core.config.web);
   return new WebService({
+    access,
     log,
     version: version(),
     host: core.config.web.host,
@@ -32,7 +35,9 @@ export function createWeb(core: Core, opts: WebOptions): WebService {
       problems: core.problems,
       repos: core.repos,
       dataDir: core.paths.dataDir,
+      clipsDir: core.paths.clips,
       controls: opts.controls,
+      access,
       uiDir: opts.uiDir ?? path.join(packageRoot(), 'dist', 'ui'),
       ...(opts.sseKeepAliveMs !== undefined ? { sseKeepAliveMs: opts.sseKeepAliveMs } : {}),
     }),

@@ -2,7 +2,9 @@ import fastifyHelmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../core/logger.js';
 import type { Service } from '../core/service.js';
-import { errorHandler, notFoundHandler } from './errors.js';
+import { viaIngress, type WebAccess } from './access.js';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.js';
+import { checkHost } from './host-check.js';
 import { healthRoutes } from './routes/health.js';
 
 export interface WebDeps {
@@ -10,6 +12,8 @@ export interface WebDeps {
   version: string;
   host: string;
   port: number;
+  /** Host allow-list, trusted proxies and the ingress proxy (web.* of the config). */
+  access: WebAccess;
   /** Demo only: when the port is taken, listen on any free port instead of failing. */
   anyPortIfTaken?: boolean;
   /** The owner's API and the browser app (webApi), an encapsulated plugin; absent: /api/health only. */
@@ -47,9 +51,21 @@ export async function buildWebServer(deps: WebDeps): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
     // Query strings with repeated keys or deep objects are never needed by the API.
     routerOptions: { maxParamLength: 200 },
+    // X-Forwarded-For/-Proto/-Host count only when the socket's peer is a configured proxy.
+    trustProxy: deps.access.trustProxy.size > 0 ? (address: string) => deps.access.trustProxy.has(address) : false,
+    // Node would answer a Host-less HTTP/1.1 request with a bare 400; checkHost answers 421 in the envelope.
+    http: { requireHostHeader: false },
+    clientErrorHandler,
+    // Bad percent-encoding and over-long path segments: the same envelope as every other error.
+    frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  // Before every route, /api/health included: a rebound name never reaches anything. Home
+  // Assistant's ingress forwards the browser's Host for Home Assistant itself, and has checked it.
+  app.addHook('onRequest', async (req) => {
+    if (!viaIngress(deps.access, req)) checkHost(deps.access.hosts, req);
+  });
   await app.register(fastifyHelmet, { contentSecurityPolicy: { useDefaults: false, directives: CSP }, hsts: false });
   await app.register(healthRoutes, { version: deps.version });
   if (deps.api) await app.register(deps.api);

@@ -1,6 +1,7 @@
 import type { CameraView, RequestView } from '../core/ports.js';
 import { shareActions } from '../core/share-rules.js';
-import type { LedgerEntry, Share, ShareView } from '../core/types.js';
+import { cleanLine } from '../core/text.js';
+import type { LedgerEntry, Problem, Share, ShareView } from '../core/types.js';
 import { toShare } from '../db/repos/shares.js';
 
 /**
@@ -22,7 +23,8 @@ export function shareView(s: Share, clips: ClipLookup): ShareView {
 
 export function cameraView(c: CameraView): CameraView {
   const v: CameraView = { id: c.id, name: c.name, kind: c.kind, status: c.status };
-  if (c.lastError !== undefined) v.lastError = c.lastError;
+  // Error text comes from ffmpeg or the camera itself: shown without control or bidi characters.
+  if (c.lastError !== undefined) v.lastError = cleanLine(c.lastError);
   if (c.events) {
     const { source, state, since, lastError } = c.events;
     v.events = { source, state, since, ...(lastError !== undefined ? { lastError } : {}) };
@@ -36,6 +38,13 @@ export function cameraView(c: CameraView): CameraView {
       ...(serialNumber !== undefined && { serialNumber }),
     };
   }
+  return v;
+}
+
+/** Problems quote what a peer said (a camera's fault string, a broker's refusal): cleaned like any peer text. */
+export function problemView(p: Problem): Problem {
+  const v: Problem = { id: p.id, severity: p.severity, summary: cleanLine(p.summary), since: p.since };
+  if (p.details !== undefined) v.details = cleanLine(p.details);
   return v;
 }
 

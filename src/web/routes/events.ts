@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { EventMap, EventName } from '../../core/events.js';
 import type { WebApiDeps } from '../context.js';
 import { toClip } from '../../db/repos/clips.js';
-import { shareView, type ClipLookup } from '../views.js';
+import { cleanLine } from '../../core/text.js';
+import { problemView, shareView, type ClipLookup } from '../views.js';
 
 const KEEP_ALIVE_MS = 25_000;
 
@@ -17,10 +18,10 @@ const forwards = (clips: ClipLookup): { [K in EventName]?: (p: EventMap[K]) => u
   'share.uploaded': (p) => ({ share: shareView(p.share, clips) }),
   'share.revoked': (p) => ({ share: shareView(p.share, clips) }),
   'share.progress': (p) => ({ shareId: p.shareId, phase: p.phase, percent: p.percent, bytesSent: p.bytesSent, bytesTotal: p.bytesTotal }),
-  'camera.status': (p) => ({ cameraId: p.cameraId, status: p.status, lastError: p.lastError, at: p.at }),
+  'camera.status': (p) => ({ cameraId: p.cameraId, status: p.status, lastError: p.lastError === undefined ? undefined : cleanLine(p.lastError), at: p.at }),
   'camera.privacy': (p) => ({ cameraId: p.cameraId, enabled: p.enabled, at: p.at }),
   'request.received': (p) => ({ request: p.request, candidateClipIds: p.candidateClipIds }),
-  'problem.raised': (p) => ({ problem: p.problem }),
+  'problem.raised': (p) => ({ problem: problemView(p.problem) }),
   'problem.cleared': (p) => ({ id: p.id }),
   'stats.changed': (p) => ({ pending: p.pending, requests: p.requests, diskFreeBytes: p.diskFreeBytes }),
 });

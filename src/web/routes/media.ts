@@ -15,9 +15,9 @@ import { findClip } from './clips.js';
 function storedFile(deps: WebApiDeps, clip: ClipRecord, relative: string | null): { file: string; stat: Stats } {
   if (clip.fileDeletedAt !== null) throw new AppError('CLIP_FILE_GONE', `the files of clip ${clip.id} were deleted`);
   if (relative === null) throw new AppError('NOT_FOUND', `clip ${clip.id} has no thumbnail`);
-  const root = path.resolve(deps.dataDir);
-  const file = path.resolve(root, relative);
-  if (!file.startsWith(root + path.sep)) throw new AppError('NOT_FOUND', `clip ${clip.id} has no readable file`);
+  const file = path.resolve(deps.dataDir, relative);
+  const roots = [deps.dataDir, ...(deps.clipsDir !== undefined ? [deps.clipsDir] : [])].map((r) => path.resolve(r) + path.sep);
+  if (!roots.some((root) => file.startsWith(root))) throw new AppError('NOT_FOUND', `clip ${clip.id} has no readable file`);
   try {
     const stat = statSync(file);
     if (!stat.isFile()) throw new Error('not a file');

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { need, type WebApiDeps } from '../context.js';
-import { ledgerView, requestView } from '../views.js';
+import { ledgerView, problemView, requestView } from '../views.js';
 
 /** Read-only views: requests for assistance, the share ledger and its verification, problems. */
 export async function recordRoutes(app: FastifyInstance, deps: WebApiDeps): Promise<void> {
@@ -13,5 +13,5 @@ export async function recordRoutes(app: FastifyInstance, deps: WebApiDeps): Prom
     return { ok: r.ok, entries: r.entries, ...(r.firstBadSeq !== undefined && { firstBadSeq: r.firstBadSeq }) };
   });
 
-  app.get('/problems', async () => deps.problems.list());
+  app.get('/problems', async () => deps.problems.list().map(problemView));
 }

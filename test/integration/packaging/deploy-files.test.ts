@@ -11,7 +11,9 @@ describe('systemd unit', () => {
   const unit = readFileSync('scripts/clipgate.service', 'utf8');
 
   it('is hardened as documented and does not forbid the JIT', () => {
-    for (const line of ['Restart=on-failure', 'User=clipgate', 'ProtectSystem=strict', 'NoNewPrivileges=yes', 'ProtectProc=invisible', 'RuntimeDirectory=clipgate']) {
+    // Private files (invariant 7): the unit's folders and umask match what clipgate enforces itself.
+    for (const line of ['Restart=on-failure', 'User=clipgate', 'ProtectSystem=strict', 'NoNewPrivileges=yes', 'ProtectProc=invisible', 'RuntimeDirectory=clipgate',
+      'UMask=0077', 'StateDirectoryMode=0700', 'RuntimeDirectoryMode=0700']) {
       expect(unit).toContain(line);
     }
     expect(unit).toMatch(/^ReadWritePaths=.*\/var\/lib\/clipgate/m);

@@ -15,14 +15,15 @@ export interface BrowserHandle {
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<BrowserHandle> {
+/** `extraArgs`: more Chromium switches (a test may map a host name to a loopback address with --host-resolver-rules). */
+export async function launchChromium(extraArgs: string[] = []): Promise<BrowserHandle> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'cg-chromium-'));
   // playwright refuses --user-data-dir in args; a persistent context is the same fresh profile.
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
+      '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required', ...extraArgs],
   });
   mkdirSync(ARTIFACTS, { recursive: true });
   return {

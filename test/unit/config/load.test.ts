@@ -11,7 +11,7 @@ describe('config', () => {
     const r = parseConfigText('', {});
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.config.web).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(r.config.web).toEqual({ host: '0.0.0.0', port: 8080, allowedHosts: [], trustProxy: [], ingress: false, ingressProxy: ['172.30.32.2'] });
     expect(r.config.retention).toEqual({ pendingDays: 7, rejectedDays: 0, sharedDays: 30, maxDiskGb: 20, minFreePercent: 10 });
     expect(r.config.cameras).toEqual([]);
     expect(r.config.mqtt).toBeUndefined();

@@ -56,7 +56,6 @@ describe('approve', () => {
     ['region with zero size', { blur: [{ x: 0.1, y: 0.1, width: 0, height: 0.1 }] }],
     ['region with negative origin', { blur: [{ x: -0.1, y: 0.1, width: 0.2, height: 0.1 }] }],
     ['caption too long', { caption: 'x'.repeat(501) }],
-    ['caption with control characters', { caption: 'a\u001b[31m' }],
     ['request id with spaces', { requestId: 'a b' }],
     ['unknown option', { colour: 'red' } as unknown as ApproveInput],
   ])('refuses %s with INVALID_OPTIONS and changes nothing', (_what, input) => {
@@ -66,6 +65,12 @@ describe('approve', () => {
     expect(env.repos.clips.get(clip.id)?.status).toBe('pending');
     expect(env.repos.shares.list()).toHaveLength(0);
     expect(env.ledger.list()).toHaveLength(0);
+  });
+
+  it('strips bidi and control characters from the caption before it is stored (tab and newline stay)', () => {
+    env = makeEnv();
+    const share = env.review.approve(env.insertClip().id, { caption: 'Van \u202Egpj.exe\u202C at\u0007 the gate\r\nsecond\tline\u2066\u200F' });
+    expect(env.review.options(share).caption).toBe('Van gpj.exe at the gate\nsecond\tline');
   });
 
   it('refuses every illegal transition with its code', () => {

@@ -24,7 +24,7 @@ describe('first-run setup', () => {
     expect(stored).toMatch(/^[0-9a-f]{64}$/);
     expect(stored).not.toContain(code.replace(/-/g, ''));
     const s = await h.server.inject({ method: 'GET', url: '/api/session' });
-    expect(s.json()).toEqual({ authenticated: false, csrfToken: null, setupRequired: true });
+    expect(s.json()).toEqual({ authenticated: false, csrfToken: null, setupRequired: true, ingress: false });
     // Login is impossible before setup: there is no default password.
     expect((await h.server.inject({ method: 'POST', url: '/api/session', payload: { password: 'admin' } })).statusCode).toBe(401);
     const wrong = await h.server.inject({ method: 'POST', url: '/api/setup', payload: { code: 'AAAA-BBBB-CCCC', password: PASSWORD } });

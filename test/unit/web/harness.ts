@@ -29,10 +29,15 @@ export interface Harness {
 
 let cachedHash: string | undefined;
 
-export async function startHarness(opts: { password?: boolean } = {}): Promise<Harness> {
+/**
+ * `web` adds keys to the web section (allowedHosts, trustProxy, ingress, ...); `config` adds other
+ * top-level keys, with `{dir}` in a string replaced by the harness's temp folder.
+ */
+export async function startHarness(opts: { password?: boolean; web?: Record<string, unknown>; config?: Record<string, string> } = {}): Promise<Harness> {
   const dir = await makeTempDir('cg-web-');
   const logs: string[] = [];
-  const config = configSchema.parse({ dataDir: path.join(dir.path, 'data'), cacheDir: path.join(dir.path, 'cache'), web: { host: '127.0.0.1', port: 0 } });
+  const extra = Object.fromEntries(Object.entries(opts.config ?? {}).map(([k, v]) => [k, v.replace('{dir}', dir.path)]));
+  const config = configSchema.parse({ dataDir: path.join(dir.path, 'data'), cacheDir: path.join(dir.path, 'cache'), web: { host: '127.0.0.1', port: 0, ...opts.web }, ...extra });
   const log = createLogger({ level: 'info', secrets: new SecretRegistry(), write: (l) => logs.push(l) });
   const clock = new ManualClock(Date.now());
   const app = new App({ config, demo: false, log, secrets: new SecretRegistry(), clock });

@@ -53,7 +53,7 @@ describe('authentication is required', () => {
 
   it('/api/health is open; GET /api/session tells an anonymous client nothing but that', async () => {
     expect((await h.server.inject({ url: '/api/health' })).statusCode).toBe(200);
-    expect((await h.server.inject({ url: '/api/session' })).json()).toEqual({ authenticated: false, csrfToken: null, setupRequired: false });
+    expect((await h.server.inject({ url: '/api/session' })).json()).toEqual({ authenticated: false, csrfToken: null, setupRequired: false, ingress: false });
   });
 
   it.each(ROUTES.filter(([m]) => m !== 'GET'))('%s %s with a cookie but no CSRF token answers 403', async (method, url, body) => {
