@@ -79,7 +79,7 @@ function resolvePaths(config: Config, _configDir: string): void {
   config.dataDir = path.resolve(config.dataDir);
   config.cacheDir = path.resolve(config.cacheDir);
   for (const cam of config.cameras) {
-    if (cam.inbox) cam.inbox = path.resolve(cam.inbox);
+    if (cam.inbox) cam.inbox.path = path.resolve(cam.inbox.path);
   }
 }
 
