@@ -25,10 +25,17 @@ export interface InboxHarness {
   stop(): Promise<void>;
 }
 
-export function inboxHarness(root: string, opts: { dataDir?: string; rescanMs?: number; settleSeconds?: number } = {}): InboxHarness {
+export interface InboxHarnessOptions {
+  dataDir?: string;
+  rescanMs?: number;
+  /** The camera's inbox.settleSeconds (default 2); 'default' writes the plain-string config form, whose window is 10 s. */
+  settleSeconds?: number | 'default';
+}
+
+export function inboxHarness(root: string, opts: InboxHarnessOptions = {}): InboxHarness {
   const inbox = path.join(root, 'inbox');
   mkdirSync(inbox, { recursive: true });
-  const core = makeCore({ dir: root, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), config: { cameras: [{ id: 'garden', inbox: { path: inbox, settleSeconds: opts.settleSeconds ?? 2 } }] } });
+  const core = makeCore({ dir: root, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), config: { cameras: [{ id: 'garden', inbox: opts.settleSeconds === 'default' ? inbox : { path: inbox, settleSeconds: opts.settleSeconds ?? 2 } }] } });
   const { db, repos, bus, problems } = core;
   const dataDir = core.paths.dataDir;
   const events: { name: EventName; payload: unknown }[] = [];
