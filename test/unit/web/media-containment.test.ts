@@ -48,7 +48,7 @@ describe('media containment', () => {
   });
 
   it.each(['to-outside', 'to-db', 'to-relative', 'dir-link'])('refuses a clip whose file leads outside through a link (%s)', async (id) => {
-    for (const headers of [{}, { range: 'bytes=0-99' }]) {
+    for (const headers of [{}, { range: 'bytes=0-99' }] as Record<string, string>[]) {
       const res = await get(`/api/clips/${id}/video`, headers);
       expect(res.statusCode).toBe(404);
       expect(res.json()).toEqual({ error: { code: 'NOT_FOUND', message: `clip ${id} has no readable file` } });
