@@ -19,6 +19,8 @@ const MAX_ATTEMPTS = 5;
  * instead of using up the daemon's file descriptors, which its sockets need too.
  */
 const MAX_OPEN_DROPS = 32;
+/** Pause before an entry whose name changed under us is looked at again. */
+const AGAIN_DELAY_MS = 500;
 
 export interface InboxCamera {
   id: string;
@@ -52,6 +54,8 @@ export class InboxService implements Service {
   private readonly attempts = new Map<string, number>();
   private readonly abort = new AbortController();
   private readonly slots = new Slots(MAX_OPEN_DROPS);
+  /** Entries to look at again shortly (their name changed under us); cleared on stop. */
+  private readonly again = new Set<NodeJS.Timeout>();
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -77,6 +81,8 @@ export class InboxService implements Service {
     this.stopped = true;
     this.abort.abort();
     clearInterval(this.timer);
+    for (const t of this.again) clearTimeout(t);
+    this.again.clear();
     this.deps.bus.off(this.name);
     await Promise.allSettled(this.watchers.map((w) => w.close()));
     await Promise.allSettled([...this.inFlight.values()]);
@@ -138,10 +144,20 @@ export class InboxService implements Service {
       .catch((err: unknown) => this.deps.log.error({ err, camera: cam.id, file }, 'inbox entry failed unexpectedly'))
       .finally(() => {
         this.inFlight.delete(file);
-        // The name now leads to another file (or the upload went on): that entry starts from scratch.
-        if (again) this.consider(cam, file);
+        // The name now leads to another file (or the upload went on): that entry starts from
+        // scratch, after a pause, so an uploader renaming in a loop cannot make the inbox spin.
+        if (again) this.considerLater(cam, file);
       });
     this.inFlight.set(file, work);
+  }
+
+  private considerLater(cam: InboxCamera, file: string): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.again.delete(timer);
+      this.consider(cam, file);
+    }, AGAIN_DELAY_MS);
+    this.again.add(timer);
   }
 
   private async process(cam: InboxCamera, file: string): Promise<IngestOutcome | undefined> {
