@@ -7,11 +7,14 @@
 // while it settles, a format outside the allow-list. At the end every file under the data dir is
 // scanned for the marker.
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { systemClock } from '../../../src/core/clock.js';
 import { probeDescriptor } from '../../../src/media/probe.js';
 import { ALLOWED_DEMUXERS } from '../../../src/inbox/index.js';
+import { Ingester, type Settled } from '../../../src/inbox/ingest.js';
 import { makeTempDir, openFiles, runProcess, sleep, waitUntil, type TempDir } from '../../support/index.js';
 import { inboxHarness, type InboxHarness } from './harness.js';
 import { makeVideo } from './videos.js';
@@ -166,4 +169,84 @@ describe('inbox containment', () => {
     expect(carrying).toEqual([]);
     expect(readdirSync(h.dataDir, { recursive: true, withFileTypes: true }).filter((e) => e.isSymbolicLink())).toEqual([]);
   }, 180_000);
+});
+
+describe('changes made after the drop settled, while it is being ingested', () => {
+  beforeAll(async () => {
+    // The Ingester is driven by hand here: no watcher may pick these drops up on its own.
+    await h.service.stop();
+    await h.store.start();
+    mkdirSync(path.join(h.dataDir, 'tmp', 'inbox'), { recursive: true });
+  });
+
+  /** The real Ingester over the harness's store, with a probe that lets the test act in the middle of ingest. */
+  function ingester(onProbe: (call: number) => void): Ingester {
+    let calls = 0;
+    return new Ingester({
+      log: pino({ level: 'silent' }),
+      clock: systemClock,
+      store: h.store,
+      clips: h.repos.clips,
+      probe: async (fd, signal) => {
+        const info = await probeDescriptor(fd, ALLOWED_DEMUXERS, signal ? { signal } : {});
+        onProbe(++calls);
+        return info;
+      },
+      stagingDir: path.join(h.dataDir, 'tmp', 'inbox'),
+      tuning: { maxBytes: 1024 ** 3, pollMs: 100, probeAttempts: 1 },
+    });
+  }
+
+  async function settled(ing: Ingester, file: string): Promise<Settled> {
+    const s = await ing.settle(file, 0);
+    if ('kind' in s) throw new Error(`settle ended early: ${JSON.stringify(s)}`);
+    return s;
+  }
+
+  const clipsBefore = (): number => h.repos.clips.list({ limit: 100 }).items.length;
+
+  it('a symlink swapped in after the probe: the outside file is not read, the drop is looked at again', async () => {
+    const file = path.join(h.inbox, 'late-swap.mp4');
+    writeFileSync(file, readFileSync(path.join(src, 'swap.mp4')));
+    const before = clipsBefore();
+    const ing = ingester((call) => {
+      if (call !== 1) return;
+      renameSync(file, path.join(outside, 'late-swapped-away.mp4'));
+      symlinkSync(path.join(outside, 'secret.mp4'), file);
+    });
+    const outcome = await ing.ingest('garden', await settled(ing, file), 0);
+    table.push(`late-swap.mp4 (symlink after the probe) | ${outcome.kind} | ${'why' in outcome ? outcome.why : ''}`);
+    expect(outcome).toMatchObject({ kind: 'again', why: expect.stringMatching(/now a symbolic link/) as string });
+    expect(clipsBefore()).toBe(before);
+    expect(filesUnder(h.dataDir).filter((f) => readFileSync(f).includes(MARKER))).toEqual([]);
+    expect(readdirSync(path.join(h.dataDir, 'tmp', 'inbox'))).toEqual([]);
+    unlinkSync(file);
+  });
+
+  it('an mp4 rewritten in place into a same-size playlist after the probe, mtime put back: the staged copy is checked again and refused', async () => {
+    const file = path.join(h.inbox, 'rewritten.mp4');
+    const original = readFileSync(path.join(src, 'vanish.mp4'));
+    writeFileSync(file, original);
+    const t = Math.floor(Date.now() / 1000) - 60;
+    utimesSync(file, t, t);
+    const hls = Buffer.alloc(original.length, 0x0a);
+    hls.write(`#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1.0,\n${path.join(outside, 'secret.ts')}\n#EXT-X-ENDLIST\n`);
+    const before = clipsBefore();
+    const ing = ingester((call) => {
+      if (call !== 1) return;
+      writeFileSync(file, hls, { flag: 'r+' });
+      utimesSync(file, t, t);
+    });
+    const drop = await settled(ing, file);
+    const outcome = await ing.ingest('garden', drop, 0);
+    table.push(`rewritten.mp4 (same-size playlist after the probe, mtime reset) | ${outcome.kind} | ${'why' in outcome ? outcome.why : ''}`);
+    // Same size and mtime as when it settled: only the check of the staged copy can see it.
+    expect(statSync(file).size).toBe(drop.snap.size);
+    expect(statSync(file).mtimeMs).toBe(drop.snap.mtimeMs);
+    expect(outcome).toMatchObject({ kind: 'again', why: expect.stringMatching(/changed after it had settled/) as string });
+    expect(clipsBefore()).toBe(before);
+    expect(filesUnder(h.dataDir).filter((f) => readFileSync(f).includes(MARKER))).toEqual([]);
+    expect(readdirSync(path.join(h.dataDir, 'tmp', 'inbox'))).toEqual([]);
+    unlinkSync(file);
+  });
 });
