@@ -46,6 +46,8 @@ function walk(node: JsonNode, prefix: string, rows: string[]): void {
     rows.push(`| \`${path}\` | ${typeOf(child)} | ${defaultOf(child)} | ${desc}${required} |`);
     if (child.properties) walk(child, path, rows);
     if (child.items?.properties) walk(child.items, `${path}[]`, rows);
+    // A key that takes a short form or an object (`inbox: PATH` or `inbox: {path, ...}`): the object's keys.
+    for (const branch of child.anyOf ?? []) if (branch.properties) walk(branch, path, rows);
   }
 }
 

@@ -52,6 +52,8 @@ run   demuxer   mpegts                     ffmpeg                      ring segm
 run   demuxer   mov                        ffmpeg                      clips, inbox .mp4/.mov
 run   demuxer   matroska                   ffmpeg                      inbox .mkv
 run   demuxer   avi                        ffmpeg                      inbox .avi
+run   demuxer   h264                       ffmpeg                      inbox: raw H.264 (demuxer allow-list)
+run   demuxer   hevc                       ffmpeg                      inbox: raw H.265 (demuxer allow-list)
 run   bsf       filter_units               ffmpeg                      exports: SEI removal
 run   protocol  tcp                        ffmpeg                      RTSP over TCP
 run   protocol  file                       ffmpeg                      everything
@@ -68,6 +70,7 @@ dev   muxer     framemd5                   ffmpeg                      recording
 dev   muxer     matroska                   ffmpeg                      inbox test videos
 dev   muxer     avi                        ffmpeg                      inbox test videos
 dev   muxer     mov                        ffmpeg                      inbox test videos
+dev   bsf       h264_metadata              ffmpeg                      inbox tests: a marker inside the video stream
 dev   cmd       mosquitto                  mosquitto                   MQTT tests
 dev   cmd       mosquitto_passwd           mosquitto                   MQTT auth tests
 dev   cmd       mosquitto_sub              mosquitto-clients           MQTT tests

@@ -82,7 +82,7 @@ function resolvePaths(config: Config, _configDir: string): void {
   config.cacheDir = path.resolve(config.cacheDir);
   if (config.clipsDir !== undefined) config.clipsDir = path.resolve(config.clipsDir);
   for (const cam of config.cameras) {
-    if (cam.inbox) cam.inbox = path.resolve(cam.inbox);
+    if (cam.inbox) cam.inbox.path = path.resolve(cam.inbox.path);
   }
 }
 

@@ -50,6 +50,22 @@ const onvifSchema = z
   })
   .describe('Connect through ONVIF: profiles, stream URIs and events are read from the camera');
 
+const inboxSchema = z
+  .union([
+    z.string().min(1),
+    z.strictObject({
+      path: z.string().min(1).describe('The folder'),
+      settleSeconds: z
+        .number()
+        .min(1)
+        .max(600)
+        .default(10)
+        .describe('A drop counts as finished once its size and modification time stay unchanged this long'),
+    }),
+  ])
+  .transform((v) => (typeof v === 'string' ? { path: v, settleSeconds: 10 } : v))
+  .describe('Folder the camera itself drops clips into (FTP/SMB): a path, or {path, settleSeconds}');
+
 const rtspSchema = z
   .strictObject({
     main: rtspUrl.describe('Main (recording) stream URL; credentials may be embedded'),
@@ -135,7 +151,7 @@ const cameraSchemaBase = z
     motion: motionSchema.describe('Where motion events come from'),
     record: recordSchema.describe('Clip recording'),
     privacyMasks: z.array(regionSchema).default([]).describe('Areas always blurred on export'),
-    inbox: z.string().min(1).optional().describe('Folder the camera itself drops clips into (FTP/SMB)'),
+    inbox: inboxSchema.optional(),
   });
 
 export const cameraSchema = cameraSchemaBase

@@ -1,5 +1,8 @@
+import { AppError } from '../core/errors.js';
+import { containedInputArgs } from '../media/args.js';
 import type { MediaInfo } from '../media/probe.js';
 import { runMediaChecked } from '../media/run.js';
+import { ALLOWED_DEMUXERS, allowedDemuxer } from './rules.js';
 
 /** Video codecs an mp4 holds and browsers play: these are stream-copied, never re-encoded. */
 const COPY_VIDEO = new Set(['h264', 'hevc', 'av1', 'vp9']);
@@ -19,12 +22,13 @@ export function remuxPlan(info: Pick<MediaInfo, 'videoCodec' | 'audioCodec'>): R
 }
 
 /**
- * ffmpeg argv turning a camera's mkv/avi/ts/mov into an mp4 (index first, for browsers). Bitexact
- * flags make the output a pure function of the input, so the same file dropped twice hashes the
- * same after remuxing and the duplicate check still catches it.
+ * ffmpeg argv turning a camera's mkv/avi/ts/mov into an mp4 (index first, for browsers). The
+ * input is the drop handed over as stdin, read only by the demuxer the probe chose from the
+ * allow-list. Bitexact flags make the output a pure function of the input, so the same file
+ * dropped twice hashes the same after remuxing and the duplicate check still catches it.
  */
-export function remuxArgs(input: string, output: string, plan: RemuxPlan): string[] {
-  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-i', input, '-map', '0:v:0'];
+export function remuxArgs(demuxer: string, output: string, plan: RemuxPlan): string[] {
+  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', ...containedInputArgs(ALLOWED_DEMUXERS, demuxer), '-map', '0:v:0'];
   if (plan.audio !== 'none') args.push('-map', '0:a:0');
   // One thread and ultrafast: a fallback for rare codecs on a Pi that is also recording.
   args.push(...(plan.copyVideo ? ['-c:v', 'copy'] : ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-threads', '1']));
@@ -35,11 +39,16 @@ export function remuxArgs(input: string, output: string, plan: RemuxPlan): strin
   return args;
 }
 
-/** Remux (or, for codecs an mp4 cannot carry, transcode) into `output`; throws MEDIA_FAILED. */
-export async function remuxToMp4(input: string, output: string, info: MediaInfo, signal?: AbortSignal): Promise<RemuxPlan> {
+/**
+ * Remux (or, for codecs an mp4 cannot carry, transcode) the open file `inputFd` into `output`;
+ * throws MEDIA_FAILED, also when the probed format is not on the allow-list.
+ */
+export async function remuxToMp4(inputFd: number, output: string, info: MediaInfo, signal?: AbortSignal): Promise<RemuxPlan> {
+  const demuxer = allowedDemuxer(info.format);
+  if (!demuxer) throw new AppError('MEDIA_FAILED', `the format ${info.format || '(unknown)'} is not one clipgate reads`);
   const plan = remuxPlan(info);
   // A full re-encode of a long clip on a Pi takes a while; a copy takes seconds.
   const timeoutMs = plan.copyVideo ? 120_000 : Math.max(300_000, info.durationMs * 4);
-  await runMediaChecked('ffmpeg', remuxArgs(input, output, plan), { timeoutMs, signal });
+  await runMediaChecked('ffmpeg', remuxArgs(demuxer, output, plan), { timeoutMs, signal, stdin: inputFd });
   return plan;
 }

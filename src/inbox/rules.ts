@@ -10,6 +10,13 @@ export const DEFAULT_MAX_INBOX_BYTES = 2 * 1024 ** 3;
 export const SUPPORTED_EXTENSIONS = new Set(['.mp4', '.m4v', '.mkv', '.avi', '.ts', '.mov']);
 
 /**
+ * The only demuxers ffmpeg may use on a drop, whatever its name or first bytes: mp4/mov,
+ * MPEG-TS, Matroska/WebM, AVI and raw H.264/H.265. None of them opens another file; playlists
+ * and reference formats (hls, concat, dash, image sequences, lavfi) are refused by ffmpeg itself.
+ */
+export const ALLOWED_DEMUXERS = ['mov', 'mpegts', 'matroska', 'avi', 'h264', 'hevc'] as const;
+
+/**
  * Names an uploader is still writing: FTP/SMB clients and browsers upload under a temporary name
  * and rename when done, so these are left alone until they are renamed into a real name.
  */
@@ -22,6 +29,12 @@ export type RejectCode =
   | 'symlink'
   | 'directory'
   | 'special-file'
+  /** The file has more than one name: a hard link could bring in a file from anywhere. */
+  | 'hard-link'
+  /** An HLS/concat/DASH playlist: such files name other files, which are never read. */
+  | 'playlist'
+  /** A format ffmpeg recognised but that is not on the demuxer allow-list. */
+  | 'unsupported-format'
   | 'too-large'
   | 'empty'
   | 'remux-failed'
@@ -77,8 +90,22 @@ export function checkEntry(facts: EntryFacts, maxBytes: number): InboxRejection 
   return undefined;
 }
 
-/** mp4 (and m4v) go into the store as they are; every other container is remuxed first. */
-export function needsRemux(name: string): boolean {
+/** The allow-listed demuxer a probe's format name belongs to (`mov,mp4,m4a,...` → `mov`), or undefined. */
+export function allowedDemuxer(formatName: string): (typeof ALLOWED_DEMUXERS)[number] | undefined {
+  const first = formatName.split(',')[0] ?? '';
+  return ALLOWED_DEMUXERS.find((d) => d === first);
+}
+
+/**
+ * mp4 (and m4v) that really are mp4 go into the store byte for byte; everything else (other
+ * containers, or another container under an .mp4 name) is remuxed to mp4 first.
+ */
+export function needsRemux(name: string, formatName: string): boolean {
   const ext = path.extname(name).toLowerCase();
-  return ext !== '.mp4' && ext !== '.m4v';
+  return !((ext === '.mp4' || ext === '.m4v') && allowedDemuxer(formatName) === 'mov');
+}
+
+/** ffprobe's words when the content is a format outside the demuxer allow-list. */
+export function isFormatRefusal(message: string): boolean {
+  return /not on whitelist/i.test(message);
 }

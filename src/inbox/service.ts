@@ -9,14 +9,24 @@ import { DISK_FULL_PROBLEM, reportIfDiskFull } from '../core/disk-full.js';
 import { Ingester, type IngestDeps, type IngestOutcome, type InboxTuning } from './ingest.js';
 import { moveToRejected } from './reject.js';
 import { DEFAULT_MAX_INBOX_BYTES, InboxRejection, isIgnoredName, isWatchable } from './rules.js';
+import { Slots } from './slots.js';
 
-export const DEFAULT_TUNING: InboxTuning = { maxBytes: DEFAULT_MAX_INBOX_BYTES, pollMs: 1_000, stablePolls: 3, probeAttempts: 2 };
+export const DEFAULT_TUNING: InboxTuning = { maxBytes: DEFAULT_MAX_INBOX_BYTES, pollMs: 1_000, probeAttempts: 2 };
 /** Failures on our side (not the file's, not disk full) before a drop is set aside as `ingest-failed`. */
 const MAX_ATTEMPTS = 5;
+/**
+ * Drops held open at once (each through its stability window). A flood of files waits its turn
+ * instead of using up the daemon's file descriptors, which its sockets need too.
+ */
+const MAX_OPEN_DROPS = 32;
+/** Pause before an entry whose name changed under us is looked at again. */
+const AGAIN_DELAY_MS = 500;
 
 export interface InboxCamera {
   id: string;
   inbox: string;
+  /** Size and mtime must stay unchanged this long before a drop counts as finished. */
+  settleMs: number;
 }
 
 export interface InboxServiceDeps extends Omit<IngestDeps, 'tuning'> {
@@ -43,6 +53,9 @@ export class InboxService implements Service {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly attempts = new Map<string, number>();
   private readonly abort = new AbortController();
+  private readonly slots = new Slots(MAX_OPEN_DROPS);
+  /** Entries to look at again shortly (their name changed under us); cleared on stop. */
+  private readonly again = new Set<NodeJS.Timeout>();
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -68,6 +81,8 @@ export class InboxService implements Service {
     this.stopped = true;
     this.abort.abort();
     clearInterval(this.timer);
+    for (const t of this.again) clearTimeout(t);
+    this.again.clear();
     this.deps.bus.off(this.name);
     await Promise.allSettled(this.watchers.map((w) => w.close()));
     await Promise.allSettled([...this.inFlight.values()]);
@@ -123,26 +138,61 @@ export class InboxService implements Service {
 
   private consider(cam: InboxCamera, file: string): void {
     if (this.stopped || this.inFlight.has(file)) return;
+    let again = false;
     const work = this.process(cam, file)
+      .then((outcome) => void (again = outcome?.kind === 'again'))
       .catch((err: unknown) => this.deps.log.error({ err, camera: cam.id, file }, 'inbox entry failed unexpectedly'))
-      .finally(() => this.inFlight.delete(file));
+      .finally(() => {
+        this.inFlight.delete(file);
+        // The name now leads to another file (or the upload went on): that entry starts from
+        // scratch, after a pause, so an uploader renaming in a loop cannot make the inbox spin.
+        if (again) this.considerLater(cam, file);
+      });
     this.inFlight.set(file, work);
   }
 
-  private async process(cam: InboxCamera, file: string): Promise<void> {
+  private considerLater(cam: InboxCamera, file: string): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.again.delete(timer);
+      this.consider(cam, file);
+    }, AGAIN_DELAY_MS);
+    this.again.add(timer);
+  }
+
+  private async process(cam: InboxCamera, file: string): Promise<IngestOutcome | undefined> {
     const signal = this.abort.signal;
-    const settled = await this.ingester.settle(file, signal);
-    if ('kind' in settled) return this.conclude(cam, file, settled);
-    // One at a time: ffprobe, ffmpeg and hashing compete with recording for a Pi's cores.
-    const run = this.chain.then(() => (this.stopped ? undefined : this.ingester.ingest(cam.id, file, signal)));
-    this.chain = run.catch(() => undefined);
-    const outcome = await run;
-    if (outcome) await this.conclude(cam, file, outcome);
+    const release = await this.slots.acquire(signal).catch(() => undefined);
+    if (!release) return undefined;
+    try {
+      const settled = await this.ingester.settle(file, cam.settleMs, signal);
+      if ('kind' in settled) {
+        await this.conclude(cam, file, settled);
+        return settled;
+      }
+      // One at a time: ffprobe, ffmpeg and hashing compete with recording for a Pi's cores.
+      const run = this.chain.then(async () => {
+        if (!this.stopped) return this.ingester.ingest(cam.id, settled, cam.settleMs, signal);
+        await settled.drop.close();
+        return undefined;
+      });
+      this.chain = run.catch(() => undefined);
+      const outcome = await run;
+      if (outcome) await this.conclude(cam, file, outcome);
+      return outcome;
+    } finally {
+      release();
+    }
   }
 
   private async conclude(cam: InboxCamera, file: string, outcome: IngestOutcome): Promise<void> {
     if (outcome.kind === 'ingested' || outcome.kind === 'gone') {
       this.attempts.delete(file);
+      if (outcome.kind === 'gone') this.deps.log.info({ camera: cam.id, file: path.basename(file) }, 'inbox drop vanished before it was stored; nothing kept');
+      return;
+    }
+    if (outcome.kind === 'again') {
+      this.deps.log.info({ camera: cam.id, file: path.basename(file), why: outcome.why }, 'inbox drop changed; looking at it again');
       return;
     }
     if (outcome.kind === 'rejected') return this.reject(cam, file, outcome.rejection);

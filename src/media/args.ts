@@ -124,3 +124,27 @@ export function thumbnailArgs(inFile: string, outFile: string, atSeconds: number
 export function probeArgs(file: string): string[] {
   return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file];
 }
+
+/**
+ * Where a child reads the file it was handed as stdin. Opening /proc/self/fd/0 reopens that very
+ * file (whatever its name is now) with a read position of its own, so demuxers that need to seek
+ * (mp4 with its index at the end) work, which a pipe would not allow.
+ */
+export const STDIN_FILE = 'file:/proc/self/fd/0';
+
+/**
+ * Input options for a file clipgate does not trust (an inbox drop) handed over as stdin: the file
+ * protocol only, and only the listed demuxers, so a playlist or reference format (hls, concat,
+ * dash, image sequences) cannot make ffmpeg read any other file; probing refuses everything else
+ * ("Format not on whitelist"). `format` forces the demuxer a probe chose; for mov, external data
+ * references stay off explicitly.
+ */
+export function containedInputArgs(demuxers: readonly string[], format?: string): string[] {
+  const forced = format === undefined ? [] : ['-f', format, ...(format === 'mov' ? ['-enable_drefs', '0'] : [])];
+  return ['-protocol_whitelist', 'file', '-format_whitelist', demuxers.join(','), ...forced, '-i', STDIN_FILE];
+}
+
+/** probeArgs for a contained input (see containedInputArgs). */
+export function containedProbeArgs(demuxers: readonly string[]): string[] {
+  return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...containedInputArgs(demuxers)];
+}

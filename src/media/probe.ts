@@ -1,5 +1,5 @@
 import { AppError } from '../core/errors.js';
-import { probeArgs } from './args.js';
+import { containedProbeArgs, probeArgs } from './args.js';
 import { runMediaChecked } from './run.js';
 
 /** What clipgate needs to know about a media file: the one probe of the code base. */
@@ -13,11 +13,13 @@ export interface MediaInfo {
   audioCodec: string | null;
   /** Start of the first packet in the container, in seconds (non-zero after a stream copy). */
   startSeconds: number;
+  /** The demuxer that read it, as ffprobe names it (`mov,mp4,m4a,3gp,3g2,mj2`, `mpegts`). */
+  format: string;
 }
 
 interface RawProbe {
   streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number; avg_frame_rate?: string; r_frame_rate?: string }[];
-  format?: { duration?: string; start_time?: string };
+  format?: { duration?: string; start_time?: string; format_name?: string };
 }
 
 /** `30000/1001` → 29.97; 0 for a missing or degenerate ratio (`0/0`). */
@@ -49,10 +51,20 @@ export function parseProbe(json: string): MediaInfo {
     videoCodec: video.codec_name ?? 'unknown',
     audioCodec: audio?.codec_name ?? null,
     startSeconds: Number(raw.format?.start_time ?? 0) || 0,
+    format: raw.format?.format_name ?? '',
   };
 }
 
 export async function probeFile(file: string, opts: { ffprobe?: string; signal?: AbortSignal } = {}): Promise<MediaInfo> {
   const r = await runMediaChecked(opts.ffprobe ?? 'ffprobe', probeArgs(file), { timeoutMs: 30_000, signal: opts.signal });
+  return parseProbe(r.stdout);
+}
+
+/**
+ * Probe an untrusted file clipgate holds open (`fd`), read only by the listed demuxers (see
+ * containedInputArgs). ffprobe gets the descriptor as its stdin and never sees the file's name.
+ */
+export async function probeDescriptor(fd: number, demuxers: readonly string[], opts: { ffprobe?: string; signal?: AbortSignal } = {}): Promise<MediaInfo> {
+  const r = await runMediaChecked(opts.ffprobe ?? 'ffprobe', containedProbeArgs(demuxers), { timeoutMs: 30_000, signal: opts.signal, stdin: fd });
   return parseProbe(r.stdout);
 }

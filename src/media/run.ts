@@ -18,6 +18,11 @@ export interface RunOptions {
   onStderr?: (line: string) => void;
   /** Chunks from fd 3, when the job writes there (ffmpeg `-progress pipe:3`). */
   onFd3?: (chunk: string) => void;
+  /**
+   * An open file descriptor handed to the child as its stdin (default: none). The inbox gives
+   * ffmpeg the drop it holds open this way, so the child never opens the drop by its name.
+   */
+  stdin?: number;
 }
 
 export interface RunResult {
@@ -61,7 +66,7 @@ export class LineSplitter {
 /** Resolves with the exit however it ended; rejects MEDIA_FAILED when it could not start, timed out or was aborted. */
 export function runMedia(command: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe', opts.onFd3 ? 'pipe' : 'ignore'] });
+    const child = spawn(command, args, { stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe', opts.onFd3 ? 'pipe' : 'ignore'] });
     let stdout = '';
     const tail: string[] = [];
     let killedWhy: string | undefined;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { boundedRequest } from '../core/bounded-http.js';
 import { cleanLine, cleanMultiline } from '../core/text.js';
-import { errorMessage } from '../core/errors.js';
+import { AppError } from '../core/errors.js';
 import type { AssistanceRequest } from '../core/types.js';
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO 8601 time');
@@ -23,6 +24,20 @@ const requestSchema = z.object({
 
 const answerSchema = z.object({ requests: z.array(z.unknown()) });
 
+/** Largest answer read: 1,000 requests of a few KiB each fit with room to spare. */
+export const MAX_REQUESTS_BYTES = 4 * 1024 * 1024;
+/** Most requests read from one answer; a platform sending more is refused, not half-read. */
+export const MAX_REQUESTS = 1_000;
+
+export interface FetchRequestsOptions {
+  /** Deadline of the whole exchange (default 30 s). */
+  totalMs?: number;
+  /** Longest silence (default 10 s). */
+  idleMs?: number;
+  maxBytes?: number;
+  signal?: AbortSignal;
+}
+
 /** The platform said no to our token; the poller turns this into a visible problem. */
 export class PlatformAuthError extends Error {
   constructor(readonly status: number) {
@@ -38,25 +53,35 @@ export interface FetchRequestsResult {
 }
 
 /**
- * GET {url}/requests with the bearer token. One malformed entry does not hide the others
- * (invariant 5: bad input gets a clear error and never stops the daemon).
+ * GET {url}/requests with the bearer token, read with bounded memory and time (a hostile
+ * platform sending 300 MB or trickling costs at most MAX_REQUESTS_BYTES and `totalMs`). One
+ * malformed entry does not hide the others (invariant 5: bad input gets a clear error and never
+ * stops the daemon).
  */
-export async function fetchRequests(baseUrl: string, token: string, timeoutMs = 15_000): Promise<FetchRequestsResult> {
-  let res: Response;
-  try {
-    res = await fetch(`${baseUrl.replace(/\/+$/, '')}/requests`, {
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (err) {
-    // undici's message is just "fetch failed"; the useful part (ECONNREFUSED, timeout) is the cause.
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : errorMessage(err);
-    throw new Error(`GET /requests failed: ${cause}`, { cause: err });
-  }
+export async function fetchRequests(baseUrl: string, token: string, opts: FetchRequestsOptions = {}): Promise<FetchRequestsResult> {
+  const maxBytes = opts.maxBytes ?? MAX_REQUESTS_BYTES;
+  const res = await boundedRequest(new URL(`${baseUrl.replace(/\/+$/, '')}/requests`), {
+    method: 'GET',
+    headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+    maxBytes,
+    totalMs: opts.totalMs ?? 30_000,
+    idleMs: opts.idleMs ?? 10_000,
+    signal: opts.signal,
+    peer: 'the community platform',
+    codes: { unreachable: 'PLATFORM_UNREACHABLE', badResponse: 'PLATFORM_BAD_RESPONSE' },
+  });
   if (res.status === 401 || res.status === 403) throw new PlatformAuthError(res.status);
-  if (!res.ok) throw new Error(`GET /requests answered ${res.status}`);
-  const answer = answerSchema.safeParse(await res.json());
-  if (!answer.success) throw new Error('GET /requests: answer is not {"requests": [...]}');
+  if (res.status < 200 || res.status >= 300) throw new AppError('PLATFORM_BAD_RESPONSE', `GET /requests answered ${res.status}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(res.body.toString('utf8'));
+  } catch {
+    throw new AppError('PLATFORM_BAD_RESPONSE', `GET /requests: the answer is not JSON (${res.body.length} bytes)`);
+  }
+  const count = Array.isArray((json as { requests?: unknown } | null)?.requests) ? (json as { requests: unknown[] }).requests.length : 0;
+  if (count > MAX_REQUESTS) throw new AppError('PLATFORM_BAD_RESPONSE', `GET /requests: ${count} requests in one answer, more than the ${MAX_REQUESTS} clipgate reads`);
+  const answer = answerSchema.safeParse(json);
+  if (!answer.success) throw new AppError('PLATFORM_BAD_RESPONSE', 'GET /requests: answer is not {"requests": [...]}');
   const requests: AssistanceRequest[] = [];
   let invalid = 0;
   for (const item of answer.data.requests) {

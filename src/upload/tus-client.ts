@@ -1,7 +1,7 @@
-import http from 'node:http';
-import https from 'node:https';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { boundedRequest } from '../core/bounded-http.js';
+import { AppError } from '../core/errors.js';
 
 const TUS_VERSION = '1.0.0';
 
@@ -19,7 +19,7 @@ export class TusHttpError extends Error {
 
 export interface TusResponse {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: IncomingHttpHeaders;
   body: string;
 }
 
@@ -27,8 +27,28 @@ export interface TusClientOptions {
   /** Platform base URL; uploads are created at `{baseUrl}/uploads`. */
   baseUrl: string;
   token: string;
-  /** Socket idle timeout; a stalled connection counts as a network error. */
+  /** Longest silence in either direction; a stalled connection counts as a network error. */
   idleTimeoutMs?: number;
+  /** Deadline of a request without a body, and the fixed part of a PATCH's deadline. */
+  totalTimeoutMs?: number;
+  /** The configured upload limit (platform.maxUploadKbps; 0 = none): a PATCH's deadline allows for it. */
+  maxUploadKbps?: number;
+}
+
+/** tus answers carry headers and at most a short error text; anything bigger is refused. */
+export const MAX_TUS_ANSWER_BYTES = 64 * 1024;
+/**
+ * The slowest average rate a PATCH body may go out at before its deadline cuts it (8 KiB/s,
+ * 64 kbit/s), unless the configured upload limit is lower still. A platform that reads the body
+ * a byte at a time cannot hold an upload slot forever.
+ */
+const FLOOR_BYTES_PER_SECOND = 8 * 1024;
+
+/** Deadline of a PATCH carrying `length` bytes: the fixed part plus the time at the floor rate (or half the configured limit, when lower). */
+export function patchDeadlineMs(length: number, totalMs: number, maxUploadKbps: number): number {
+  const limited = maxUploadKbps > 0 ? (maxUploadKbps * 1000) / 8 / 2 : Infinity;
+  const rate = Math.min(FLOOR_BYTES_PER_SECOND, limited);
+  return totalMs + Math.ceil((length / rate) * 1000);
 }
 
 export interface PatchOptions {
@@ -45,9 +65,11 @@ export interface PatchOptions {
  */
 export class TusClient {
   private readonly idleTimeoutMs: number;
+  private readonly totalTimeoutMs: number;
 
   constructor(private readonly opts: TusClientOptions) {
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
+    this.totalTimeoutMs = opts.totalTimeoutMs ?? 120_000;
   }
 
   /** POST {base}/uploads without data: returns the absolute upload URL. */
@@ -78,7 +100,8 @@ export class TusClient {
       'Content-Type': 'application/offset+octet-stream',
       'Content-Length': String(length),
     };
-    const res = await this.request('PATCH', url, headers, body, opts.signal, opts.onBytes);
+    const deadline = patchDeadlineMs(length, this.totalTimeoutMs, this.opts.maxUploadKbps ?? 0);
+    const res = await this.request('PATCH', url, headers, body, opts.signal, opts.onBytes, deadline);
     if (res.status !== 204 && res.status !== 200) throw new TusHttpError('PATCH', res.status, res.body);
     const next = Number(res.headers['upload-offset']);
     if (!Number.isSafeInteger(next)) throw new TusHttpError('PATCH', res.status, 'missing Upload-Offset');
@@ -90,46 +113,39 @@ export class TusClient {
     return this.request('DELETE', url, {}, undefined, signal);
   }
 
-  private request(
+  private async request(
     method: string,
     url: string,
     extra: Record<string, string>,
     body: Readable | undefined,
     signal: AbortSignal | undefined,
     onBytes?: (n: number) => void,
+    totalMs = this.totalTimeoutMs,
   ): Promise<TusResponse> {
-    const target = new URL(url);
-    const transport = target.protocol === 'https:' ? https : http;
     const headers: Record<string, string> = {
       'Tus-Resumable': TUS_VERSION,
       Authorization: `Bearer ${this.opts.token}`,
       ...extra,
     };
     if (!body && method !== 'HEAD' && method !== 'GET') headers['Content-Length'] ??= '0';
-    return new Promise<TusResponse>((resolve, reject) => {
-      const req = transport.request(target, { method, headers, signal, timeout: this.idleTimeoutMs });
-      req.on('timeout', () => req.destroy(new Error(`${method} timed out after ${this.idleTimeoutMs} ms without progress`)));
-      req.on('error', reject);
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      });
-      if (!body) {
-        req.end();
-        return;
-      }
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          onBytes?.(chunk.length);
-          done(null, chunk);
-        },
-      });
-      // A server that answers early (401, 413) closes the request; that error is already
-      // reported through the response or req 'error', so the pipeline's own rejection is noise.
-      pipeline(body, counter, req).catch(() => undefined);
+    const target = new URL(url);
+    // The token goes only where the owner pointed it: an upload URL the platform gave on another origin is refused.
+    if (target.origin !== new URL(this.opts.baseUrl).origin) {
+      throw new AppError('PLATFORM_BAD_RESPONSE', `refusing to send the platform token to ${target.origin}: not the configured platform ${new URL(this.opts.baseUrl).origin}`);
+    }
+    const res = await boundedRequest(target, {
+      method,
+      headers,
+      ...(body ? { body } : {}),
+      maxBytes: MAX_TUS_ANSWER_BYTES,
+      totalMs,
+      idleMs: this.idleTimeoutMs,
+      signal,
+      onBytes,
+      peer: 'the community platform',
+      codes: { unreachable: 'PLATFORM_UNREACHABLE', badResponse: 'PLATFORM_BAD_RESPONSE' },
     });
+    return { status: res.status, headers: res.headers, body: res.body.toString('utf8') };
   }
 }
 

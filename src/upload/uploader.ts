@@ -53,7 +53,7 @@ export class Uploader implements Service {
   async start(): Promise<void> {
     const { settings, bus } = this.deps;
     if (!settings.url) throw new Error('uploader: no platform URL');
-    this.client = new TusClient({ baseUrl: settings.url, token: settings.token });
+    this.client = new TusClient({ baseUrl: settings.url, token: settings.token, maxUploadKbps: settings.maxUploadKbps });
     this.running = true;
     bus.on(OWNER, 'share.updated', ({ share }) => {
       if (share.status === 'queued') this.kick();

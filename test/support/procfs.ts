@@ -1,7 +1,7 @@
 // The one reader of /proc for tests, the soak and the benches: process tree, CPU, memory and
 // open files, always by PID (never by process name). Every reader answers 0 / undefined for a
 // process that is gone instead of throwing.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/PID/stat times (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -74,6 +74,23 @@ export function fdCount(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** What each open file descriptor of a process leads to (paths, `socket:[...]`, ...), or [] when it is gone. */
+export function openFiles(pid: number): string[] {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return [];
+  }
+  return fds.flatMap((fd) => {
+    try {
+      return [readlinkSync(`/proc/${pid}/fd/${fd}`)];
+    } catch {
+      return []; // closed between the listing and the read
+    }
+  });
 }
 
 /** Resident set size in bytes from /proc/PID/status, or 0 when it is gone. */

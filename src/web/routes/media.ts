@@ -1,4 +1,5 @@
-import { createReadStream, statSync, type Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
+import { open, realpath, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../../core/errors.js';
@@ -8,41 +9,81 @@ import { parseRange } from '../range.js';
 import { idParams, parseInput } from '../validate.js';
 import { findClip } from './clips.js';
 
+/** The only folders media is ever served from: clips (dataDir/clips, or the config's clipsDir) and exports. */
+function mediaRoots(deps: Pick<WebApiDeps, 'dataDir' | 'clipsDir'>): string[] {
+  return [deps.clipsDir ?? path.join(deps.dataDir, 'clips'), path.join(deps.dataDir, 'exports')];
+}
+
+interface OpenMedia {
+  handle: FileHandle;
+  stat: Stats;
+}
+
+/** True when `real` (a resolved path) lies inside one of the media folders, themselves resolved. */
+async function insideMediaRoots(roots: string[], real: string): Promise<boolean> {
+  for (const folder of roots) {
+    let root: string;
+    try {
+      root = await realpath(folder);
+    } catch {
+      continue;
+    }
+    if (real.startsWith(root + path.sep)) return true;
+  }
+  return false;
+}
+
 /**
- * Resolve a path stored in the database (relative to dataDir). Request input never reaches
- * here; the containment check guards against a corrupted row pointing outside the data dir.
+ * Open a file named by the database (relative to dataDir). Request input never reaches here, but
+ * a path could still lead elsewhere through a symlink (a corrupted row, a link planted in the
+ * clips folder): the file's REAL path must lie inside the clips or exports folder, and it is
+ * opened without following a link and served from that descriptor, so what was checked is what
+ * is sent.
  */
-function storedFile(deps: WebApiDeps, clip: ClipRecord, relative: string | null): { file: string; stat: Stats } {
+async function openStored(deps: WebApiDeps, clip: ClipRecord, relative: string | null): Promise<OpenMedia> {
   if (clip.fileDeletedAt !== null) throw new AppError('CLIP_FILE_GONE', `the files of clip ${clip.id} were deleted`);
   if (relative === null) throw new AppError('NOT_FOUND', `clip ${clip.id} has no thumbnail`);
-  const file = path.resolve(deps.dataDir, relative);
-  const roots = [deps.dataDir, ...(deps.clipsDir !== undefined ? [deps.clipsDir] : [])].map((r) => path.resolve(r) + path.sep);
-  if (!roots.some((root) => file.startsWith(root))) throw new AppError('NOT_FOUND', `clip ${clip.id} has no readable file`);
+  let real: string;
   try {
-    const stat = statSync(file);
-    if (!stat.isFile()) throw new Error('not a file');
-    return { file, stat };
+    real = await realpath(path.resolve(deps.dataDir, relative));
   } catch {
+    deps.log.warn({ clipId: clip.id }, 'clip file missing on disk');
+    throw new AppError('CLIP_FILE_GONE', `the file of clip ${clip.id} is missing`);
+  }
+  if (!(await insideMediaRoots(mediaRoots(deps), real))) {
+    deps.log.warn({ clipId: clip.id }, 'clip file leads outside the clips folder; not served');
+    throw new AppError('NOT_FOUND', `clip ${clip.id} has no readable file`);
+  }
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new Error('not a file');
+    return { handle, stat };
+  } catch {
+    await handle?.close();
     deps.log.warn({ clipId: clip.id }, 'clip file missing on disk');
     throw new AppError('CLIP_FILE_GONE', `the file of clip ${clip.id} is missing`);
   }
 }
 
-function sendVideo(reply: FastifyReply, file: string, stat: Stats, rangeHeader: string | undefined): FastifyReply {
+function sendVideo(reply: FastifyReply, media: OpenMedia, rangeHeader: string | undefined): FastifyReply {
+  const { handle, stat } = media;
   const size = stat.size;
   void reply.header('accept-ranges', 'bytes').header('content-type', 'video/mp4').header('cache-control', 'private, no-cache');
   void reply.header('last-modified', stat.mtime.toUTCString());
   const range = parseRange(rangeHeader, size);
   if (range.kind === 'unsatisfiable') {
+    void handle.close();
     void reply.header('content-range', `bytes */${size}`);
     throw new AppError('RANGE_NOT_SATISFIABLE', `the range ${rangeHeader ?? ''} is outside the ${size}-byte file`);
   }
   if (range.kind === 'full') {
     void reply.header('content-length', size);
-    return reply.send(createReadStream(file));
+    return reply.send(handle.createReadStream());
   }
   void reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`).header('content-length', range.end - range.start + 1);
-  return reply.send(createReadStream(file, { start: range.start, end: range.end }));
+  return reply.send(handle.createReadStream({ start: range.start, end: range.end }));
 }
 
 /** Clip video (seekable: HTTP Range) and thumbnail, looked up by clip id only. */
@@ -50,15 +91,14 @@ export async function mediaRoutes(app: FastifyInstance, deps: WebApiDeps): Promi
   app.get('/clips/:id/video', async (req, reply) => {
     const { id } = parseInput(idParams, req.params, 'params');
     const clip = findClip(deps, id);
-    const { file, stat } = storedFile(deps, clip, clip.filePath);
-    return sendVideo(reply, file, stat, req.headers.range);
+    return sendVideo(reply, await openStored(deps, clip, clip.filePath), req.headers.range);
   });
 
   app.get('/clips/:id/thumbnail', async (req, reply) => {
     const { id } = parseInput(idParams, req.params, 'params');
     const clip = findClip(deps, id);
-    const { file, stat } = storedFile(deps, clip, clip.thumbPath);
+    const { handle, stat } = await openStored(deps, clip, clip.thumbPath);
     void reply.header('content-type', 'image/jpeg').header('content-length', stat.size).header('cache-control', 'private, max-age=3600');
-    return reply.send(createReadStream(file));
+    return reply.send(handle.createReadStream());
   });
 }

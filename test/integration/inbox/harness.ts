@@ -25,10 +25,17 @@ export interface InboxHarness {
   stop(): Promise<void>;
 }
 
-export function inboxHarness(root: string, opts: { dataDir?: string; rescanMs?: number } = {}): InboxHarness {
+export interface InboxHarnessOptions {
+  dataDir?: string;
+  rescanMs?: number;
+  /** The camera's inbox.settleSeconds (default 2); 'default' writes the plain-string config form, whose window is 10 s. */
+  settleSeconds?: number | 'default';
+}
+
+export function inboxHarness(root: string, opts: InboxHarnessOptions = {}): InboxHarness {
   const inbox = path.join(root, 'inbox');
   mkdirSync(inbox, { recursive: true });
-  const core = makeCore({ dir: root, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), config: { cameras: [{ id: 'garden', inbox }] } });
+  const core = makeCore({ dir: root, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), config: { cameras: [{ id: 'garden', inbox: opts.settleSeconds === 'default' ? inbox : { path: inbox, settleSeconds: opts.settleSeconds ?? 2 } }] } });
   const { db, repos, bus, problems } = core;
   const dataDir = core.paths.dataDir;
   const events: { name: EventName; payload: unknown }[] = [];
@@ -37,8 +44,8 @@ export function inboxHarness(root: string, opts: { dataDir?: string; rescanMs?: 
   }
   const { store } = createRecording(core);
   const service = createInbox(core, store, {
-    // 4 unchanged looks 500 ms apart: a writer pausing 400 ms between chunks is never taken as done.
-    tuning: { pollMs: 500, stablePolls: 4, probeAttempts: 2 },
+    // A 2 s window by default (looks every 500 ms): a writer pausing 400 ms between chunks is never taken as done.
+    tuning: { pollMs: 500, probeAttempts: 2 },
     rescanMs: opts.rescanMs ?? 600_000,
   });
   if (!service) throw new Error('the inbox camera was not configured');

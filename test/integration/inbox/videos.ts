@@ -4,6 +4,9 @@ import { runProcess } from '../../support/index.js';
 
 export type Container = 'mp4' | 'mkv' | 'avi' | 'ts' | 'mov';
 
+/** The muxer for each container (the file name's extension may lie: tests drop a .ts that is not MPEG-TS). */
+const MUXER: Record<Container, string> = { mp4: 'mp4', mkv: 'matroska', avi: 'avi', ts: 'mpegts', mov: 'mov' };
+
 export interface VideoOptions {
   seed: number;
   container: Container;
@@ -11,6 +14,12 @@ export interface VideoOptions {
   indexLast?: boolean;
   /** PCM audio, as many cameras write in mkv/avi: mp4 cannot carry it, so ingest transcodes the audio only. */
   pcmAudio?: boolean;
+  /**
+   * A byte pattern carried inside the H.264 stream (an unregistered-user-data SEI) and the
+   * container's title, so it survives a stream copy into any container: a file holding it was made
+   * from this video.
+   */
+  marker?: string;
 }
 
 export async function makeVideo(file: string, o: VideoOptions): Promise<void> {
@@ -22,8 +31,9 @@ export async function makeVideo(file: string, o: VideoOptions): Promise<void> {
     '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', '-pix_fmt', 'yuv420p', '-threads', '1',
     '-c:a', o.pcmAudio ? 'pcm_s16le' : 'aac',
   ];
+  if (o.marker) args.push('-bsf:v', `h264_metadata=sei_user_data=0d9f3a6c-1b2e-4c5d-8e7f-a1b2c3d4e5f6+${o.marker}`, '-metadata', `title=${o.marker}`);
   if ((o.container === 'mp4' || o.container === 'mov') && !o.indexLast) args.push('-movflags', '+faststart');
-  args.push('-y', file);
+  args.push('-f', MUXER[o.container], '-y', file);
   const r = await runProcess('ffmpeg', args, { timeoutMs: 60_000 });
   if (r.code !== 0) throw new Error(`ffmpeg could not make ${file}: ${r.stderr}`);
 }

@@ -29,6 +29,18 @@ describe('config', () => {
     expect(cam.privacyMasks).toEqual([]);
   });
 
+  it('a camera inbox is a path or {path, settleSeconds}; the path form settles for 10 s', () => {
+    const parse = (inbox: string): unknown => {
+      const r = parseConfigText(`cameras: [{id: a, inbox: ${inbox}}]`, {});
+      return r.ok ? r.config.cameras[0]?.inbox : r.errors;
+    };
+    expect(parse('/srv/ftp/a')).toEqual({ path: '/srv/ftp/a', settleSeconds: 10 });
+    expect(parse('{path: /srv/ftp/a}')).toEqual({ path: '/srv/ftp/a', settleSeconds: 10 });
+    expect(parse('{path: /srv/ftp/a, settleSeconds: 30}')).toEqual({ path: '/srv/ftp/a', settleSeconds: 30 });
+    expect(parse('{path: /srv/ftp/a, settleSeconds: 0}')).toEqual(['cameras.0.inbox.settleSeconds: Too small: expected number to be >=1']);
+    expect(parse('{path: /srv/ftp/a, settle: 3}')).toEqual(['cameras.0.inbox.settle: unknown key']);
+  });
+
   it('reports every mistake at its key path', () => {
     const text = [
       'web: { port: 99999, colour: blue }',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concatArgs, concatListLine, detectArgs, probeArgs, recordArgs, thumbnailArgs, type RecordInput, type SegmentOutput } from '../../../src/media/args.js';
+import { concatArgs, concatListLine, containedInputArgs, containedProbeArgs, detectArgs, probeArgs, recordArgs, thumbnailArgs, type RecordInput, type SegmentOutput } from '../../../src/media/args.js';
 
 const out: SegmentOutput = { dir: '/dev/shm/cg/door', runId: 'r1', segmentSeconds: 2, audio: true };
 const segTail = ['-f', 'segment', '-segment_time', '2', '-segment_time_delta', '0.25', '-segment_format', 'mpegts', '-segment_list', 'pipe:1', '-segment_list_type', 'csv', '/dev/shm/cg/door/r1-%06d.ts'];
@@ -79,6 +79,21 @@ describe('other builders', () => {
       name: 'probeArgs asks for JSON streams and format',
       got: probeArgs('/c.mp4'),
       want: ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '/c.mp4'],
+    },
+    {
+      name: 'containedProbeArgs reads stdin with the file protocol and listed demuxers only',
+      got: containedProbeArgs(['mov', 'mpegts']),
+      want: ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-protocol_whitelist', 'file', '-format_whitelist', 'mov,mpegts', '-i', 'file:/proc/self/fd/0'],
+    },
+    {
+      name: 'containedInputArgs forces the probed demuxer',
+      got: containedInputArgs(['mov', 'matroska'], 'matroska'),
+      want: ['-protocol_whitelist', 'file', '-format_whitelist', 'mov,matroska', '-f', 'matroska', '-i', 'file:/proc/self/fd/0'],
+    },
+    {
+      name: 'containedInputArgs keeps external data references of mov off',
+      got: containedInputArgs(['mov'], 'mov'),
+      want: ['-protocol_whitelist', 'file', '-format_whitelist', 'mov', '-f', 'mov', '-enable_drefs', '0', '-i', 'file:/proc/self/fd/0'],
     },
   ];
   for (const c of cases) it(c.name, () => expect(c.got).toEqual(c.want));

@@ -5,9 +5,9 @@ describe('parseProbe', () => {
   it('reads duration, size, frame rate and codecs', () => {
     const json = JSON.stringify({
       streams: [{ codec_type: 'video', codec_name: 'h264', width: 1920, height: 1080, avg_frame_rate: '0/0', r_frame_rate: '25/1' }, { codec_type: 'audio', codec_name: 'aac' }],
-      format: { duration: '12.345', start_time: '0.100' },
+      format: { duration: '12.345', start_time: '0.100', format_name: 'mov,mp4,m4a,3gp,3g2,mj2' },
     });
-    expect(parseProbe(json)).toEqual({ durationMs: 12345, width: 1920, height: 1080, fps: 25, videoCodec: 'h264', audioCodec: 'aac', startSeconds: 0.1 });
+    expect(parseProbe(json)).toEqual({ durationMs: 12345, width: 1920, height: 1080, fps: 25, videoCodec: 'h264', audioCodec: 'aac', startSeconds: 0.1, format: 'mov,mp4,m4a,3gp,3g2,mj2' });
   });
 
   it.each([
