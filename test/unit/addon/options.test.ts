@@ -41,7 +41,7 @@ const OK: Case[] = [
     expect(c.cameras[0]?.name).toBeUndefined();
   }],
   ['an inbox-only camera under /share', { ...DEFAULTS, cameras: [{ id: 'shed', inbox: '/share/clipgate/shed' }] }, undefined, (c) => {
-    expect(c.cameras[0]).toMatchObject({ id: 'shed', inbox: '/share/clipgate/shed' });
+    expect(c.cameras[0]).toMatchObject({ id: 'shed', inbox: { path: '/share/clipgate/shed', settleSeconds: 10 } });
   }],
   ["Home Assistant's MQTT service (envelope), a password with a literal ${", DEFAULTS, MQTT, (c) => {
     expect(c.mqtt).toMatchObject({ url: 'mqtt://core-mosquitto:1883', username: 'addons', password: 'Mq${TT}-pw', topicPrefix: 'clipgate', homeAssistant: { discovery: true, prefix: 'homeassistant' } });
