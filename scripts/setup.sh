@@ -37,6 +37,7 @@ run   filter    split                      ffmpeg                      redaction
 run   filter    crop                       ffmpeg                      redaction
 run   filter    overlay                    ffmpeg                      redaction
 run   filter    null                       ffmpeg                      redaction without regions
+run   filter    drawbox                    ffmpeg                      MQTT snapshot privacy masks
 run   filter    testsrc2                   ffmpeg                      simulated camera
 run   filter    sine                       ffmpeg                      simulated camera
 run   muxer     segment                    ffmpeg                      recorder ring
@@ -52,10 +53,13 @@ run   demuxer   mov                        ffmpeg                      clips, in
 run   demuxer   matroska                   ffmpeg                      inbox .mkv
 run   demuxer   avi                        ffmpeg                      inbox .avi
 run   bsf       filter_units               ffmpeg                      exports: SEI removal
+run   bsf       hevc_mp4toannexb           ffmpeg                      H.265 exports: SEI out of hvcC
 run   protocol  tcp                        ffmpeg                      RTSP over TCP
 run   protocol  file                       ffmpeg                      everything
 run   protocol  pipe                       ffmpeg                      segment list, frames, progress
 dev   encoder   pcm_s16le                  ffmpeg                      inbox test videos
+dev   encoder   libx265                    ffmpeg                      H.265 export tests
+dev   bsf       trace_headers              ffmpeg                      H.265 export tests: NAL types
 dev   filter    hue                        ffmpeg                      test videos
 dev   filter    drawgrid                   ffmpeg                      review tests, export bench
 dev   filter    ssim                       ffmpeg                      review tests

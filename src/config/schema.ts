@@ -124,6 +124,10 @@ const mqttSchema = z
     username: z.string().optional().describe('Broker user'),
     password: z.string().optional().describe('Broker password; use ${ENV_VAR}'),
     ca: z.string().optional().describe('CA certificate file for mqtts:// brokers with a private CA'),
+    snapshots: z
+      .enum(['masked', 'off'])
+      .default('masked')
+      .describe("Retained <camera>/snapshot image: the newest clip that is not rejected or deleted, with the camera's privacy masks blacked out (masked), or a neutral placeholder (off)"),
     clientId: z.string().optional().describe('MQTT client id (default: clipgate-<random>)'),
     topicPrefix: z.string().regex(/^[^#+\s]+$/, 'must not contain #, + or spaces').default('clipgate').describe('First level of every clipgate topic'),
     homeAssistant: z
@@ -150,6 +154,15 @@ const platformSchema = z
     chunkSizeMb: z.number().min(0.25).max(64).default(4).describe('tus PATCH chunk size in MiB'),
   })
   .describe('Community platform; leave out to upload nothing');
+
+const reviewSchema = z
+  .strictObject({
+    preview: z
+      .boolean()
+      .default(true)
+      .describe('Approving prepares the redacted export and shows it; only Send uploads it. false: approving sends as soon as the export is done'),
+  })
+  .prefault({});
 
 const retentionSchema = z
   .strictObject({
@@ -182,6 +195,7 @@ export const configSchema = z
     cameras: z.array(cameraSchema).default([]).describe('Cameras and doorbells'),
     mqtt: mqttSchema.optional(),
     platform: platformSchema.optional(),
+    review: reviewSchema.describe('How sharing asks for consent'),
     retention: retentionSchema.describe('What is deleted when'),
     logging: z
       .strictObject({

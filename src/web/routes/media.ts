@@ -15,16 +15,24 @@ import { findClip } from './clips.js';
 function storedFile(deps: WebApiDeps, clip: ClipRecord, relative: string | null): { file: string; stat: Stats } {
   if (clip.fileDeletedAt !== null) throw new AppError('CLIP_FILE_GONE', `the files of clip ${clip.id} were deleted`);
   if (relative === null) throw new AppError('NOT_FOUND', `clip ${clip.id} has no thumbnail`);
-  const root = path.resolve(deps.dataDir);
-  const file = path.resolve(root, relative);
-  if (!file.startsWith(root + path.sep)) throw new AppError('NOT_FOUND', `clip ${clip.id} has no readable file`);
-  try {
-    const stat = statSync(file);
-    if (!stat.isFile()) throw new Error('not a file');
-    return { file, stat };
-  } catch {
+  const found = dataFile(deps, relative);
+  if (found === 'outside') throw new AppError('NOT_FOUND', `clip ${clip.id} has no readable file`);
+  if (found === 'missing') {
     deps.log.warn({ clipId: clip.id }, 'clip file missing on disk');
     throw new AppError('CLIP_FILE_GONE', `the file of clip ${clip.id} is missing`);
+  }
+  return found;
+}
+
+function dataFile(deps: WebApiDeps, relative: string): { file: string; stat: Stats } | 'outside' | 'missing' {
+  const root = path.resolve(deps.dataDir);
+  const file = path.resolve(root, relative);
+  if (!file.startsWith(root + path.sep)) return 'outside';
+  try {
+    const stat = statSync(file);
+    return stat.isFile() ? { file, stat } : 'missing';
+  } catch {
+    return 'missing';
   }
 }
 
@@ -45,8 +53,25 @@ function sendVideo(reply: FastifyReply, file: string, stat: Stats, rangeHeader: 
   return reply.send(createReadStream(file, { start: range.start, end: range.end }));
 }
 
-/** Clip video (seekable: HTTP Range) and thumbnail, looked up by clip id only. */
+/**
+ * Clip video (seekable: HTTP Range) and thumbnail, looked up by clip id only; and a share's
+ * export, the exact file the owner is asked to Send (the preview plays it).
+ */
 export async function mediaRoutes(app: FastifyInstance, deps: WebApiDeps): Promise<void> {
+  app.get('/shares/:id/video', async (req, reply) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    const share = deps.repos.shares.get(id);
+    if (!share) throw new AppError('SHARE_NOT_FOUND', `no share ${id}`);
+    if (share.exportPath === null) {
+      throw share.status === 'exporting'
+        ? new AppError('NOT_FOUND', `the export of share ${id} is not finished yet`)
+        : new AppError('CLIP_FILE_GONE', `share ${id} has no export (${share.status})`);
+    }
+    const found = dataFile(deps, share.exportPath);
+    if (typeof found === 'string') throw new AppError('CLIP_FILE_GONE', `the export of share ${id} is missing`);
+    return sendVideo(reply, found.file, found.stat, req.headers.range);
+  });
+
   app.get('/clips/:id/video', async (req, reply) => {
     const { id } = parseInput(idParams, req.params, 'params');
     const clip = findClip(deps, id);
