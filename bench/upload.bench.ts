@@ -106,7 +106,7 @@ async function killResume(dir: string, platform: DevPlatform): Promise<{ resent:
   writeFileSync(file, randomBytes(4 * MIB));
   const dataDir = path.join(dir, 'kill-data');
   const seeded = makeCore({ dir, dataDir, log });
-  seedShare(seeded, createReview(seeded).ledger, file, await sha256(file));
+  seedShare(seeded, createReview(seeded).review, file, await sha256(file));
   seeded.cleanup();
   const config = path.join(dir, 'kill.yml');
   writeFileSync(config, `dataDir: ${dataDir}\ncacheDir: ${path.join(dir, 'cache')}\nweb: { host: 127.0.0.1, port: 0 }\n` +
