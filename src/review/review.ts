@@ -59,7 +59,7 @@ export class ReviewService implements ReviewControl {
       return { clip: this.mustClip(clipId), share: this.mustShare(shareId) };
     });
     const { clip, share } = tx.immediate();
-    this.deps.log.info({ clipId, shareId: share.id, sendOnExport }, 'clip approved; preparing its export');
+    this.deps.log.info({ clipId, shareId: share.id, sendOnExport }, 'clip approved');
     this.deps.bus.emit('clip.updated', { clip: toClip(clip) });
     this.deps.bus.emit('share.created', { share: toShare(share) });
     this.deps.onExportQueued?.(share.id);
@@ -83,7 +83,7 @@ export class ReviewService implements ReviewControl {
       if (!recordConsent({ repos, ledger }, rec, clip, 'ready', 'preview', at)) throw new AppError('NOT_SENDABLE', `share ${shareId} has no export to send`);
       return this.mustShare(shareId);
     });
-    this.deps.log.info({ shareId, clipId: share.clipId, exportSha256: share.sha256 }, 'share sent: consent recorded, upload queued');
+    this.deps.log.info({ shareId, clipId: share.clipId, exportSha256: share.sha256 }, 'share sent');
     this.deps.bus.emit('share.updated', { share: toShare(share) });
     return toShare(share);
   }
