@@ -125,7 +125,8 @@ export function thumbnailArgs(inFile: string, outFile: string, atSeconds: number
 /**
  * One drawbox per privacy mask, filled black: the pixels under a mask are gone, not softened.
  * Edges are widened to whole pixels outwards (floor the start, ceil the end), so the mask is
- * covered whatever the image size.
+ * covered whatever the image size. Drawn in RGB: in a YUV format drawbox's black is limited-range
+ * (Y=16), which a full-range JPEG shows as dark grey; RGB black encodes as 0.
  */
 export function maskBoxesFilter(masks: readonly Region[]): string {
   if (masks.length === 0) return 'null';
@@ -138,7 +139,7 @@ export function maskBoxesFilter(masks: readonly Region[]): string {
       const h = `ceil(ih*${n(m.y + m.height)})-${y}`;
       return `drawbox=x=${x}:y=${y}:w=${w}:h=${h}:color=black:t=fill`;
     })
-    .join(',');
+    .reduce((graph, box) => `${graph},${box}`, 'format=rgb24');
 }
 
 /** A still (the clip's thumbnail) with the camera's privacy masks blacked out, as a metadata-free JPEG. */

@@ -80,7 +80,7 @@ describe('other builders', () => {
       got: maskedSnapshotArgs('/t.jpg', '/s.jpg', [{ x: 0.7, y: 0, width: 0.3, height: 0.4 }]),
       want: [
         '-nostdin', '-hide_banner', '-loglevel', 'error', '-i', '/t.jpg', '-frames:v', '1',
-        '-vf', 'drawbox=x=floor(iw*0.7):y=floor(ih*0):w=ceil(iw*1)-floor(iw*0.7):h=ceil(ih*0.4)-floor(ih*0):color=black:t=fill', '-q:v', '4',
+        '-vf', 'format=rgb24,drawbox=x=floor(iw*0.7):y=floor(ih*0):w=ceil(iw*1)-floor(iw*0.7):h=ceil(ih*0.4)-floor(ih*0):color=black:t=fill', '-q:v', '4',
         '-map_metadata', '-1', '-fflags', '+bitexact', '-flags', '+bitexact', '-f', 'mjpeg', '-y', '/s.jpg',
       ],
     },
@@ -94,7 +94,7 @@ describe('other builders', () => {
 
   it('maskBoxesFilter: one box per mask, chained; no masks is the null filter', () => {
     expect(maskBoxesFilter([])).toBe('null');
-    expect(maskBoxesFilter([{ x: 0, y: 0, width: 0.1, height: 0.1 }, { x: 0.5, y: 0.5, width: 0.25, height: 0.25 }]).split(',drawbox')).toHaveLength(2);
+    expect(maskBoxesFilter([{ x: 0, y: 0, width: 0.1, height: 0.1 }, { x: 0.5, y: 0.5, width: 0.25, height: 0.25 }]).split(',drawbox')).toHaveLength(3);
   });
 
   it.each([
