@@ -1,6 +1,10 @@
 // A tiny fault-injecting HTTP proxy on 127.0.0.1, put in front of the dev platform so a test can
 // make "the platform" answer 500 some of the time without touching the platform's code.
 //
+// It can also hold PATCH requests (a platform slow to start taking bytes): a held PATCH is parked
+// unread — its bytes stay in the client's socket — until holding stops, when it is forwarded; a
+// client that gives up meanwhile never reaches the platform at all.
+//
 // Two kinds of failure, because they test different things:
 //  - `before`: answer 500 without forwarding (the platform never saw the request);
 //  - `after`:  forward, let the platform act on it, then answer 500 anyway (a PATCH whose bytes
@@ -19,6 +23,8 @@ export interface FaultyProxyOptions {
   afterShare?: number;
   /** Random source in [0,1); pass a seeded PRNG so a failing run can be replayed. */
   random: () => number;
+  /** Start holding PATCH requests. Default false. */
+  holdPatches?: boolean;
 }
 
 export interface FaultyProxy {
@@ -31,6 +37,12 @@ export interface FaultyProxy {
   readonly failureRate: number;
   /** Change the failure rate at run time (0 = a healthy platform). */
   setFailureRate(rate: number): void;
+  /** Hold PATCH requests (true), or forward the held ones and stop holding (false). */
+  setHoldPatches(on: boolean): void;
+  /** PATCH requests parked right now. */
+  readonly heldPatches: number;
+  /** Held PATCH requests whose client went away before they were forwarded (they never reached the platform). */
+  readonly droppedPatches: number;
   stop(): Promise<void>;
 }
 
@@ -72,7 +84,18 @@ export async function startFaultyProxy(opts: FaultyProxyOptions): Promise<Faulty
   let rate = opts.failureRate;
   const counts: Record<FaultKind, number> = { pass: 0, before: 0, after: 0 };
   const failedByMethod: Record<string, number> = {};
+  let hold = opts.holdPatches ?? false;
+  let dropped = 0;
+  const parked = new Set<{ req: http.IncomingMessage; res: http.ServerResponse }>();
   const server = http.createServer((req, res) => {
+    if (hold && req.method === 'PATCH') {
+      const p = { req, res };
+      parked.add(p);
+      res.on('close', () => {
+        if (parked.delete(p)) dropped++;
+      });
+      return;
+    }
     let kind: FaultKind = 'pass';
     if (opts.random() < rate) kind = opts.random() < (opts.afterShare ?? 0.5) ? 'after' : 'before';
     counts[kind]++;
@@ -99,6 +122,20 @@ export async function startFaultyProxy(opts: FaultyProxyOptions): Promise<Faulty
       return rate;
     },
     setFailureRate: (r) => (rate = r),
+    setHoldPatches: (on) => {
+      hold = on;
+      if (on) return;
+      for (const p of [...parked]) {
+        parked.delete(p);
+        forward(target, p.req, p.res, false);
+      }
+    },
+    get heldPatches() {
+      return parked.size;
+    },
+    get droppedPatches() {
+      return dropped;
+    },
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
