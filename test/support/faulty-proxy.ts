@@ -1,9 +1,10 @@
 // A tiny fault-injecting HTTP proxy on 127.0.0.1, put in front of the dev platform so a test can
 // make "the platform" answer 500 some of the time without touching the platform's code.
 //
-// It can also hold PATCH requests (a platform slow to start taking bytes): a held PATCH is parked
-// unread — its bytes stay in the client's socket — until holding stops, when it is forwarded; a
-// client that gives up meanwhile never reaches the platform at all.
+// It can also hold PATCH requests (a platform slow to start taking bytes): a held PATCH is parked —
+// its body is read into the proxy, so the client sees its bytes go and waits for an answer that
+// does not come — until holding stops, when it is forwarded; a client that gives up meanwhile
+// never reaches the platform at all.
 //
 // Two kinds of failure, because they test different things:
 //  - `before`: answer 500 without forwarding (the platform never saw the request);
@@ -11,6 +12,7 @@
 //    WERE stored: the client must find the real offset with HEAD, not assume nothing arrived).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 
 export type FaultKind = 'pass' | 'before' | 'after';
 
@@ -52,7 +54,7 @@ function answer500(res: http.ServerResponse, kind: FaultKind): void {
   res.end('injected failure\n');
 }
 
-function forward(target: URL, req: http.IncomingMessage, res: http.ServerResponse, failAfter: boolean): void {
+function forward(target: URL, req: http.IncomingMessage, res: http.ServerResponse, failAfter: boolean, body: NodeJS.ReadableStream = req): void {
   const upstream = http.request(
     // The Host header is kept: the tus server builds upload URLs from it, and those must point
     // at the proxy too, or every PATCH and HEAD would bypass the faults.
@@ -76,7 +78,7 @@ function forward(target: URL, req: http.IncomingMessage, res: http.ServerRespons
   res.on('close', () => {
     if (!res.writableFinished) upstream.destroy();
   });
-  req.pipe(upstream);
+  body.pipe(upstream);
 }
 
 export async function startFaultyProxy(opts: FaultyProxyOptions): Promise<FaultyProxy> {
@@ -86,10 +88,14 @@ export async function startFaultyProxy(opts: FaultyProxyOptions): Promise<Faulty
   const failedByMethod: Record<string, number> = {};
   let hold = opts.holdPatches ?? false;
   let dropped = 0;
-  const parked = new Set<{ req: http.IncomingMessage; res: http.ServerResponse }>();
+  const parked = new Set<{ req: http.IncomingMessage; res: http.ServerResponse; body: PassThrough }>();
   const server = http.createServer((req, res) => {
     if (hold && req.method === 'PATCH') {
-      const p = { req, res };
+      // Read the body into a buffer-backed stream (bounded by the client's Content-Length), so a
+      // client that gives up closes a socket the proxy is reading and is seen to go.
+      const body = new PassThrough({ highWaterMark: 64 * 1024 * 1024 });
+      req.pipe(body);
+      const p = { req, res, body };
       parked.add(p);
       res.on('close', () => {
         if (parked.delete(p)) dropped++;
@@ -127,7 +133,7 @@ export async function startFaultyProxy(opts: FaultyProxyOptions): Promise<Faulty
       if (on) return;
       for (const p of [...parked]) {
         parked.delete(p);
-        forward(target, p.req, p.res, false);
+        forward(target, p.req, p.res, false, p.body);
       }
     },
     get heldPatches() {
