@@ -5,6 +5,7 @@ import { startDevPlatform, type DevPlatform } from '../../../src/demo/dev-platfo
 import { systemClock } from '../../../src/core/clock.js';
 import { Uploader } from '../../../src/upload/uploader.js';
 import { ShareService } from '../../../src/upload/share-control.js';
+import { readDevicePublicKey, verifyEntrySignature } from '../../../src/ledger/index.js';
 import { makeTempDir, sleep, waitUntil, type TempDir } from '../../support/index.js';
 import { addClip, approveAndExport, makeMp4, openHarness, sha256, type Harness } from './harness.js';
 
@@ -108,6 +109,20 @@ describe('uploads to the dev platform', () => {
     // No request ever carried anything but the 3 uploads.
     const patched = new Set(platform.requestLog().filter((l) => l.method === 'PATCH').map((l) => l.path.split('/').pop()));
     expect([...patched].sort()).toEqual(received.map((r) => r.id).sort());
+    // Every upload holds a witness of the chain: its seq, hash and signature verify with the device's public key
+    // (read from the key file, as the owner's `clipgate ledger key` shows it) and match the ledger itself.
+    const device = readDevicePublicKey(h.dataDir)!;
+    for (const r of received) {
+      const seq = Number(r.metadata.ledgerSeq);
+      const entry = h.repos.ledger.get(seq)!;
+      expect(r.metadata.deviceKey).toBe(device.publicKeyBase64);
+      expect(r.metadata.ledgerHash).toBe(entry.hash);
+      expect(verifyEntrySignature(device.publicKey, r.metadata.ledgerHash ?? '', r.metadata.ledgerSig ?? '')).toBe(true);
+      // The head at the upload's creation already held this share's consent.
+      const consentSeq = h.repos.shares.list().find((s) => `${s.id}.mp4` === r.metadata.filename)?.consentSeq ?? Infinity;
+      expect(seq).toBeGreaterThanOrEqual(consentSeq);
+    }
+    console.log(`witnesses: ${received.map((r) => `seq ${r.metadata.ledgerSeq} hash ${r.metadata.ledgerHash?.slice(0, 12)}… valid=${r.witness?.signatureValid}`).join('; ')}`);
   });
 
   it('a share without its approved ledger entry, or whose export changed after Send, is never uploaded', async () => {
