@@ -29,7 +29,7 @@ export function redactionOf(o: RedactionSource): Redaction {
 export function redactionOfJson(json: string): Redaction {
   try {
     const parsed: unknown = JSON.parse(json);
-    if (parsed && typeof parsed === 'object') return redactionOf(parsed as RedactionSource);
+    if (parsed && typeof parsed === 'object') return redactionOf(parsed);
   } catch {
     // fall through
   }

@@ -114,7 +114,7 @@ export async function verifyBundle(text: string, expectKey?: string): Promise<Bu
     const e = entrySchema.safeParse(raw);
     const seq = typeof (raw as { seq?: unknown })?.seq === 'number' ? (raw as { seq: number }).seq : i + 1;
     if (!e.success) return fail(`entry ${seq} is malformed: ${e.error.issues[0]?.path.join('.') ?? ''} ${e.error.issues[0]?.message ?? ''}`.trim(), h.entries.length, seq, fingerprint);
-    entries.push(e.data as LedgerEntry);
+    entries.push(e.data);
   }
   const finding: Finding | undefined = await checkChain(entries, key);
   if (finding) return fail(finding.reason, entries.length, finding.seq, fingerprint);
