@@ -65,6 +65,7 @@ dev   filter    drawgrid                   ffmpeg                      review te
 dev   filter    ssim                       ffmpeg                      review tests
 dev   muxer     null                       ffmpeg                      decode checks in tests
 dev   muxer     framemd5                   ffmpeg                      recording timeline tests
+dev   muxer     md5                        ffmpeg                      H.265 export tests: same pictures
 dev   muxer     matroska                   ffmpeg                      inbox test videos
 dev   muxer     avi                        ffmpeg                      inbox test videos
 dev   muxer     mov                        ffmpeg                      inbox test videos
