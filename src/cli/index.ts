@@ -18,7 +18,7 @@ export const COMMANDS: Record<string, { run: Command; usage: string }> = {
   passwd: { run: passwd, usage: 'passwd [--config FILE]           set the owner password (stdin when not a TTY)' },
   token: { run: token, usage: 'token create NAME | list | revoke NAME   API tokens for automation' },
   discover: { run: discover, usage: 'discover [--timeout S] [--target HOST] [--username U]   find ONVIF cameras (password: $CLIPGATE_ONVIF_PASSWORD)' },
-  clips: { run: clips, usage: 'clips list [--status S] | approve ID [--keep-audio] [--trim START:END] [--blur x,y,w,h]... [--caption TEXT] | reject ID | delete ID | retry ID' },
+  clips: { run: clips, usage: 'clips list [--status S] | approve ID [--keep-audio] [--trim START:END] [--blur x,y,w,h]... [--caption TEXT] [--send] | send ID | cancel ID | reject ID | delete ID | retry ID' },
   ledger: { run: ledger, usage: 'ledger verify [--bundle FILE [--key FP]] | list | key | export FILE   check the signed share ledger (exit 1 at the first bad entry)' },
 };
 
