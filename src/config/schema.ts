@@ -127,7 +127,7 @@ const mqttSchema = z
     snapshots: z
       .enum(['masked', 'off'])
       .default('masked')
-      .describe("Retained <camera>/snapshot image: the newest clip that is not rejected or deleted, with the camera's privacy masks blacked out (masked), or a neutral placeholder (off)"),
+      .describe("The retained snapshot image of each camera: its newest clip that is not rejected or deleted, with the camera's privacy masks blacked out (masked), or always a neutral placeholder (off)"),
     clientId: z.string().optional().describe('MQTT client id (default: clipgate-<random>)'),
     topicPrefix: z.string().regex(/^[^#+\s]+$/, 'must not contain #, + or spaces').default('clipgate').describe('First level of every clipgate topic'),
     homeAssistant: z
