@@ -11,8 +11,7 @@ import { createLogger, SecretRegistry } from '../src/core/logger.js';
 import { packageRoot } from '../src/core/version.js';
 import { startDevPlatform, type DevPlatform } from '../src/demo/dev-platform/server.js';
 import { Scheduler } from '../src/jobs/scheduler.js';
-import { createReview } from '../src/review/index.js';
-import type { Ledger } from '../src/review/ledger.js';
+import { createReview, type ReviewService } from '../src/review/index.js';
 import { createUpload } from '../src/upload/index.js';
 import { makeCore } from '../test/support/core.js';
 import { sleep, waitUntil } from '../test/support/wait.js';
@@ -55,8 +54,8 @@ async function plainPut(file: string, outDir: string): Promise<number> {
   return ms;
 }
 
-/** One approved, exported, queued share of `file` in the core's database, as review + exporter leave it. */
-function seedShare(core: Core, ledger: Ledger, file: string, sha: string): string {
+/** One approved, exported and sent (queued) share of `file` in the core's database, as review + exporter + Send leave it. */
+function seedShare(core: Core, review: ReviewService, file: string, sha: string): string {
   const { db, repos } = core;
   const at = new Date().toISOString();
   const clipId = randomUUID();
@@ -65,11 +64,11 @@ function seedShare(core: Core, ledger: Ledger, file: string, sha: string): strin
     width: 1, height: 1, hasAudio: false, sha256: sha, filePath: 'clips/x.mp4', thumbPath: null, createdAt: at, reviewedAt: at, fileDeletedAt: null });
   db.transaction(() => {
     repos.shares.insert({ id: shareId, clipId, status: 'exporting', optionsJson: '{}', requestId: null, createdAt: at });
-    ledger.append({ action: 'approved', clipId, shareId, sha256: sha }, at);
   }).immediate();
   const rel = path.join('exports', `${shareId}.mp4`);
   copyFileSync(file, path.join(core.paths.dataDir, rel));
-  repos.shares.update(shareId, { status: 'queued', exportPath: rel, sha256: sha, durationMs: 1000, recordedAt: at }, at);
+  repos.shares.update(shareId, { status: 'ready', exportPath: rel, sha256: sha, durationMs: 1000, recordedAt: at }, at);
+  review.send(shareId);
   return shareId;
 }
 
@@ -80,8 +79,8 @@ function seedShare(core: Core, ledger: Ledger, file: string, sha: string): strin
  */
 async function uploaderRun(file: string, sha: string, dir: string, platform: DevPlatform): Promise<{ total: number; transfer: number }> {
   const core = makeCore({ dir: path.join(dir, `run-${randomUUID()}`), log, config: { platform: { url: platform.url, token: TOKEN, maxUploadKbps: 0, chunkSizeMb: 4 } } });
-  const { ledger } = createReview(core);
-  const shareId = seedShare(core, ledger, file, sha);
+  const { ledger, review } = createReview(core);
+  const shareId = seedShare(core, review, file, sha);
   const { bus } = core;
   const { uploader } = createUpload(core, { ledger, scheduler: new Scheduler({ log, clock: core.clock, jobRuns: core.repos.jobRuns }) });
   if (!uploader) throw new Error('no uploader although a platform is configured');
@@ -107,7 +106,7 @@ async function killResume(dir: string, platform: DevPlatform): Promise<{ resent:
   writeFileSync(file, randomBytes(4 * MIB));
   const dataDir = path.join(dir, 'kill-data');
   const seeded = makeCore({ dir, dataDir, log });
-  seedShare(seeded, createReview(seeded).ledger, file, await sha256(file));
+  seedShare(seeded, createReview(seeded).review, file, await sha256(file));
   seeded.cleanup();
   const config = path.join(dir, 'kill.yml');
   writeFileSync(config, `dataDir: ${dataDir}\ncacheDir: ${path.join(dir, 'cache')}\nweb: { host: 127.0.0.1, port: 0 }\n` +

@@ -37,6 +37,7 @@ run   filter    split                      ffmpeg                      redaction
 run   filter    crop                       ffmpeg                      redaction
 run   filter    overlay                    ffmpeg                      redaction
 run   filter    null                       ffmpeg                      redaction without regions
+run   filter    drawbox                    ffmpeg                      MQTT snapshot privacy masks
 run   filter    testsrc2                   ffmpeg                      simulated camera
 run   filter    sine                       ffmpeg                      simulated camera
 run   filter    pad                        ffmpeg                      detection frames (letterbox)
@@ -55,10 +56,13 @@ run   demuxer   avi                        ffmpeg                      inbox .av
 run   demuxer   h264                       ffmpeg                      inbox: raw H.264 (demuxer allow-list)
 run   demuxer   hevc                       ffmpeg                      inbox: raw H.265 (demuxer allow-list)
 run   bsf       filter_units               ffmpeg                      exports: SEI removal
+run   bsf       hevc_mp4toannexb           ffmpeg                      H.265 exports: SEI out of hvcC
 run   protocol  tcp                        ffmpeg                      RTSP over TCP
 run   protocol  file                       ffmpeg                      everything
 run   protocol  pipe                       ffmpeg                      segment list, frames, progress
 dev   encoder   pcm_s16le                  ffmpeg                      inbox test videos
+dev   encoder   libx265                    ffmpeg                      H.265 export tests
+dev   bsf       trace_headers              ffmpeg                      H.265 export tests: NAL types
 dev   filter    hue                        ffmpeg                      test videos
 dev   filter    drawgrid                   ffmpeg                      review tests, export bench
 dev   filter    ssim                       ffmpeg                      review tests
@@ -67,6 +71,7 @@ dev   filter    concat                     ffmpeg                      detection
 dev   filter    noise                      ffmpeg                      tracked-blur tests
 dev   muxer     null                       ffmpeg                      decode checks in tests
 dev   muxer     framemd5                   ffmpeg                      recording timeline tests
+dev   muxer     md5                        ffmpeg                      H.265 export tests: same pictures
 dev   muxer     matroska                   ffmpeg                      inbox test videos
 dev   muxer     avi                        ffmpeg                      inbox test videos
 dev   muxer     mov                        ffmpeg                      inbox test videos

@@ -52,6 +52,8 @@ export class App {
     const recording = createRecording(core);
     for (const e of recording.services) this.add(e.service, e.optional);
     const review = createReview(core);
+    // First of the review side: the device key exists (signing earlier entries) and the mirror is caught up before anything appends.
+    this.add(review.ledger, false);
     this.add(review.exporter, false);
     // The shared cron runner: the upload and retention sections add their jobs before start().
     const scheduler = new Scheduler({ log: core.log.child({ module: 'jobs' }), clock: core.clock, jobRuns: core.repos.jobRuns });

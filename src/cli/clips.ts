@@ -1,11 +1,15 @@
-import { isAppError } from '../core/errors.js';
-import type { ApproveInput, ReviewControl } from '../core/ports.js';
-import type { ClipStatus, Region } from '../core/types.js';
+import type { Core } from '../core/core.js';
+import { AppError, isAppError } from '../core/errors.js';
+import type { ApproveInput } from '../core/ports.js';
+import { inUploadQueue } from '../core/share-rules.js';
+import type { ClipStatus, Region, Share } from '../core/types.js';
 import type { Repos } from '../db/index.js';
-import { createReview } from '../review/index.js';
+import type { ShareRecord } from '../db/repos/shares.js';
+import { createReview, type ReviewService } from '../review/index.js';
+import { ShareService } from '../upload/index.js';
 import { parse, UsageError } from './args.js';
 import { loadConfigForCommand, type Io } from './context.js';
-import { withCore } from './db-command.js';
+import { withCoreAsync } from './db-command.js';
 import { CONFIG_FLAG, type CommandSpec } from './spec.js';
 
 const STATUSES: readonly ClipStatus[] = ['pending', 'approved', 'rejected'];
@@ -30,9 +34,15 @@ export function parseRegion(text: string): Region {
   return { x, y, width, height };
 }
 
+const ACTIONS = ['list', 'approve', 'send', 'cancel', 'reject', 'delete', 'retry'] as const;
+type Action = (typeof ACTIONS)[number];
+/** How long `clips cancel` waits for the daemon to carry out a withdrawal it asked for. */
+const CANCEL_WAIT_MS = 20_000;
+
 export const clipsCommand = {
   name: 'clips',
-  summary: 'Headless review: list clips, approve one for sharing (the running daemon exports and uploads it), reject, delete or retry.',
+  summary:
+    'Headless review: list clips; approve one (the running daemon prepares the redacted export), then send it (your consent: it is uploaded) or cancel; reject, delete or retry.',
   flags: {
     ...CONFIG_FLAG,
     status: { type: 'string', value: 'S', help: 'only clips with this status: pending, approved or rejected' },
@@ -42,10 +52,13 @@ export const clipsCommand = {
     blur: { type: 'string', value: 'x,y,w,h', multiple: true, help: 'blur this area, as fractions of the frame' },
     caption: { type: 'string', value: 'TEXT', help: 'caption sent with the clip' },
     request: { type: 'string', value: 'ID', help: 'answer this request for assistance' },
+    send: { type: 'boolean', help: 'approve and send in one step: consent without previewing the export' },
   },
   subcommands: [
     { name: 'list', summary: 'list clips, newest first, with their share', flags: ['status', 'limit'] },
-    { name: 'approve', args: 'ID', summary: 'approve a pending clip for sharing', flags: ['keep-audio', 'trim', 'blur', 'caption', 'request'] },
+    { name: 'approve', args: 'ID', summary: 'prepare a pending clip for sharing: the daemon makes the redacted export for you to preview', flags: ['keep-audio', 'trim', 'blur', 'caption', 'request', 'send'] },
+    { name: 'send', args: 'ID', summary: "send a prepared (ready) share: records your consent naming the export's SHA-256 and queues the upload" },
+    { name: 'cancel', args: 'ID', summary: 'withdraw: before send nothing is recorded; after send and before any byte left, a `withdrawn` entry; once bytes left, a revocation' },
     { name: 'reject', args: 'ID', summary: 'reject a pending clip (retention deletes its file)' },
     { name: 'delete', args: 'ID', summary: 'delete a clip and its files (ledger entries are kept)' },
     { name: 'retry', args: 'ID', summary: "retry the clip's failed share (export or upload)" },
@@ -53,14 +66,15 @@ export const clipsCommand = {
   run: (argv, io) => clips(argv, io),
 } as const satisfies CommandSpec;
 
-/** `clipgate clips list|approve|reject|delete|retry`: headless review. */
-export function clips(argv: string[], io: Io): number {
+/** `clipgate clips list|approve|send|cancel|reject|delete|retry`: headless review. */
+export async function clips(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, clipsCommand.flags);
   const [action, id, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
-  if (action !== 'list' && action !== 'approve' && action !== 'reject' && action !== 'delete' && action !== 'retry') {
-    throw new UsageError('clips list [--status S] | approve ID [options] | reject ID | delete ID | retry ID');
+  if (!ACTIONS.includes(action as Action)) {
+    throw new UsageError('clips list [--status S] | approve ID [options] [--send] | send ID | cancel ID | reject ID | delete ID | retry ID');
   }
+  if (values.send && action !== 'approve') throw new UsageError('--send goes with clips approve');
   if (action !== 'list' && !id) throw new UsageError(`clips ${action} ID`);
   const status = values.status as ClipStatus | undefined;
   if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
@@ -74,14 +88,14 @@ export function clips(argv: string[], io: Io): number {
 
   const loaded = loadConfigForCommand(values.config, io);
   if (!loaded.ok) return 1;
-  return withCore(loaded.config, (core) => {
+  return withCoreAsync(loaded.config, async (core) => {
     if (action === 'list') return list(core.repos, io, status, limit);
-    // The review service records the decision (clip state, share in `exporting`, ledger entry) in
-    // one transaction; the daemon's export worker, which polls for shares in `exporting`, runs the
-    // export: now if it is running, else when it starts.
-    const { review } = createReview(core);
+    // The review service records each decision in one transaction; the daemon's export worker
+    // (which polls for shares in `exporting`) exports, and its uploader (which polls for queued
+    // shares and for withdrawals asked for here) sends: now if it is running, else when it starts.
+    const { review, ledger } = createReview(core);
     try {
-      return act(action, id ?? '', input, review, core.repos, io);
+      return await act(action as Exclude<Action, 'list'>, id ?? '', { input, send: values.send === true }, { core, review, ledger }, io);
     } catch (err) {
       if (!isAppError(err)) throw err;
       io.err(`clipgate: ${err.code}: ${err.message}`);
@@ -90,14 +104,39 @@ export function clips(argv: string[], io: Io): number {
   });
 }
 
-function act(action: 'approve' | 'reject' | 'delete' | 'retry', id: string, input: ApproveInput, review: ReviewControl, repos: Repos, io: Io): number {
+interface Services {
+  core: Core;
+  review: ReviewService;
+  ledger: ReturnType<typeof createReview>['ledger'];
+}
+
+/** A share named by its clip's id (as every `clips` action takes a clip id) or by its own id. */
+function shareOf(repos: Repos, id: string): ShareRecord {
+  const share = repos.shares.getByClip(id) ?? repos.shares.get(id);
+  if (!share) throw new AppError('SHARE_NOT_FOUND', `clip ${id} has no share`);
+  return share;
+}
+
+async function act(action: Exclude<Action, 'list'>, id: string, opts: { input: ApproveInput; send: boolean }, s: Services, io: Io): Promise<number> {
+  const { review } = s;
+  const repos = s.core.repos;
   switch (action) {
     case 'approve': {
-      const share = review.approve(id, input);
+      const share = review.approve(id, opts.input, { send: opts.send });
       io.out(`clip ${id} approved; share ${share.id} is ${share.status}`);
-      io.out('the running clipgate daemon exports it within a few seconds (or when it next starts)');
+      const preview = s.core.config.review.preview && !opts.send;
+      io.out(preview
+        ? `the running clipgate daemon exports it within a few seconds; watch the export in the web UI, then send it (clipgate clips send ${id}) or cancel it`
+        : 'the running clipgate daemon exports it within a few seconds and sends it as soon as the export is done');
       return 0;
     }
+    case 'send': {
+      const share = review.send(shareOf(repos, id).id);
+      io.out(`share ${share.id} sent: consent recorded for export SHA-256 ${share.sha256 ?? '?'}; the daemon uploads it`);
+      return 0;
+    }
+    case 'cancel':
+      return cancel(s, shareOf(repos, id), io);
     case 'reject': {
       const clip = review.reject(id);
       io.out(`clip ${clip.id} rejected`);
@@ -118,6 +157,33 @@ function act(action: 'approve' | 'reject' | 'delete' | 'retry', id: string, inpu
       return 0;
     }
   }
+}
+
+/** Withdraw; a share the daemon may be uploading is asked for, and the outcome awaited. */
+async function cancel(s: Services, rec: ShareRecord, io: Io): Promise<number> {
+  const { core, ledger } = s;
+  const shares = new ShareService({
+    db: core.db, repos: core.repos, bus: core.bus, clock: core.clock, log: core.log, ledger, dataDir: core.paths.dataDir,
+    uploadsElsewhere: core.config.platform !== undefined || core.demo,
+  });
+  let share: Share = await shares.cancel(rec.id);
+  const deadline = Date.now() + CANCEL_WAIT_MS;
+  while (inUploadQueue(share.status) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    share = shares.get(rec.id) ?? share;
+  }
+  if (inUploadQueue(share.status)) {
+    io.out(`share ${share.id}: withdrawal requested; it will not be uploaded further, and the clipgate daemon completes the withdrawal when it runs`);
+    return 0;
+  }
+  const entries = core.repos.ledger.forShare(share.id);
+  const last = entries.at(-1)?.action;
+  const what = share.status === 'revoked' ? 'revoked (bytes had reached the platform; it was asked to delete them)'
+    : last === 'withdrawn' ? 'withdrawn before the platform received a byte (ledger: withdrawn)'
+      : share.status === 'cancelled' ? 'cancelled before it was sent; nothing was recorded or sent'
+        : share.status;
+  io.out(`share ${share.id} ${what}`);
+  return share.status === 'failed' ? 1 : 0;
 }
 
 function list(repos: Repos, io: Io, status: ClipStatus | undefined, limit: number): number {

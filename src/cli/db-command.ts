@@ -18,3 +18,13 @@ export function withCore<T>(config: Config, fn: (core: Core) => T): T {
     closeCore(core);
   }
 }
+
+/** withCore for a command that waits (verifying a long ledger, waiting for the daemon): the core closes when it settles. */
+export async function withCoreAsync<T>(config: Config, fn: (core: Core) => Promise<T>): Promise<T> {
+  const core = openCore({ config, log: createLogger({ level: 'silent', secrets: new SecretRegistry() }) });
+  try {
+    return await fn(core);
+  } finally {
+    closeCore(core);
+  }
+}

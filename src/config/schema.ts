@@ -196,6 +196,10 @@ const mqttSchema = z
     username: z.string().optional().describe('Broker user'),
     password: z.string().optional().describe('Broker password; use ${ENV_VAR}'),
     ca: z.string().optional().describe('CA certificate file for mqtts:// brokers with a private CA'),
+    snapshots: z
+      .enum(['masked', 'off'])
+      .default('masked')
+      .describe("The retained snapshot image of each camera: its newest clip that is not rejected or deleted, with the camera's privacy masks blacked out (masked), or always a neutral placeholder (off)"),
     clientId: z.string().optional().describe('MQTT client id (default: clipgate-<random>)'),
     topicPrefix: z.string().regex(/^[^#+\s]+$/, 'must not contain #, + or spaces').default('clipgate').describe('First level of every clipgate topic'),
     homeAssistant: z
@@ -262,6 +266,15 @@ const webSchema = z
   .prefault({})
   .describe('The local web UI and HTTP API');
 
+const reviewSchema = z
+  .strictObject({
+    preview: z
+      .boolean()
+      .default(true)
+      .describe('Approving prepares the redacted export and shows it; only Send uploads it. false: approving sends as soon as the export is done'),
+  })
+  .prefault({});
+
 const retentionSchema = z
   .strictObject({
     pendingDays: z.number().min(0).default(7).describe('Delete unreviewed clips after this many days'),
@@ -295,6 +308,7 @@ export const configSchema = z
     cameras: z.array(cameraSchema).default([]).describe('Cameras and doorbells'),
     mqtt: mqttSchema.optional(),
     platform: platformSchema.optional(),
+    review: reviewSchema.describe('How sharing asks for consent'),
     retention: retentionSchema.describe('What is deleted when'),
     logging: z
       .strictObject({

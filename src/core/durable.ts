@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, createReadStream, fsyncSync, fstatSync, ftruncateSync, linkSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { copyFile, open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -105,4 +105,111 @@ export async function writeFileDurable(final: string, data: string | Uint8Array,
 /** Whether a file name is a temp file left by writeFileDurable (a crash between write and rename). */
 export function isDurableTemp(name: string): boolean {
   return /^\..+\.\d+\.tmp$/.test(name);
+}
+
+/** fsyncDir for synchronous callers (code running inside a SQLite transaction). */
+export function fsyncDirSync(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Create `file` with `data` unless it exists, durably and without ever replacing it: the data is
+ * written to a temp file (mode `mode`) and fsynced, then hard-linked to the final name, which
+ * fails with EEXIST when another process got there first. Returns whether this call created it.
+ */
+export function createExclusiveSync(file: string, data: string | Buffer, mode: number): boolean {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = openSync(temp, 'wx', mode);
+  try {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(temp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    unlinkSync(temp);
+  }
+  fsyncDirSync(path.dirname(file));
+  return true;
+}
+
+/**
+ * An append-only file written durably: each append reaches the disk (fsync) before it returns.
+ * Existing bytes are never rewritten; the one exception is dropping an incomplete last line
+ * (a write torn by a power cut), which the caller decides with tail().
+ */
+export class AppendOnlyFile {
+  constructor(readonly file: string, private readonly mode = 0o600) {}
+
+  /** The last `maxBytes` bytes (or the whole file when smaller) and the file size; empty when it does not exist. */
+  tail(maxBytes: number): { text: string; size: number } {
+    let fd: number;
+    try {
+      fd = openSync(this.file, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', size: 0 };
+      throw err;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      const length = Math.min(size, maxBytes);
+      const buf = Buffer.alloc(length);
+      let got = 0;
+      while (got < length) {
+        const n = readSync(fd, buf, got, length - got, size - length + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return { text: buf.subarray(0, got).toString('utf8'), size };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Append and fsync; a new file is created with `mode` and its directory fsynced. */
+  append(text: string): void {
+    let created = false;
+    let fd: number;
+    try {
+      fd = openSync(this.file, 'ax', this.mode);
+      created = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      fd = openSync(this.file, 'a');
+    }
+    try {
+      const buf = Buffer.from(text);
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (created) fsyncDirSync(path.dirname(this.file));
+  }
+
+  /** Cut the file to `size` bytes (only for an incomplete last line) and fsync. */
+  truncateTo(size: number): void {
+    const fd = openSync(this.file, 'r+');
+    try {
+      ftruncateSync(fd, size);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
 }

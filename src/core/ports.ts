@@ -35,8 +35,13 @@ export interface ApproveInput {
 }
 
 export interface ReviewControl {
-  /** Only a pending clip; creates the Share and its ledger entry atomically. */
-  approve(clipId: string, input: ApproveInput): Share;
+  /**
+   * Only a pending clip: prepares the share (exporting → ready). No consent is recorded yet;
+   * with `send` (or `review.preview: false`) the export is sent as soon as it is done.
+   */
+  approve(clipId: string, input: ApproveInput, opts?: { send?: boolean }): Share;
+  /** Consent: a `ready` share's `approved` ledger entry (naming its export's SHA-256) and its queueing, in one transaction. */
+  send(shareId: string): Share;
   reject(clipId: string): Clip;
   /** Removes files, keeps ledger entries, appends a `deleted` entry. */
   delete(clipId: string): void;
@@ -48,6 +53,12 @@ export interface ReviewControl {
 export interface ShareControl {
   list(): Share[];
   get(id: string): Share | undefined;
+  /**
+   * Withdraw: before Send the export is deleted and nothing is recorded; after Send, until the
+   * platform acknowledged a byte, the upload is stopped and `withdrawn` recorded; after that it
+   * is a revocation.
+   */
+  cancel(id: string): Promise<Share>;
   revoke(id: string): Promise<Share>;
 }
 
@@ -60,9 +71,18 @@ export interface RequestsControl {
   openCount(): number;
 }
 
+export interface LedgerKeyView {
+  algorithm: 'Ed25519';
+  /** Raw 32-byte public key, base64 (the `deviceKey` every upload carries). */
+  publicKey: string;
+  /** Hex SHA-256 of the raw public key. */
+  fingerprint: string;
+}
+
 export interface LedgerControl {
   list(): LedgerEntry[];
-  verify(): { ok: boolean; entries: number; firstBadSeq?: number };
+  verify(): Promise<{ ok: boolean; entries: number; firstBadSeq?: number; reason?: string }>;
+  keyView(): LedgerKeyView;
 }
 
 export interface Stats {

@@ -29,8 +29,13 @@ export interface CameraDevice {
 }
 export type ClipStatus = 'pending' | 'approved' | 'rejected';
 export type ClipTrigger = 'motion' | 'doorbell' | 'manual' | 'inbox' | 'detect';
-export type ShareStatus = 'exporting' | 'queued' | 'uploading' | 'uploaded' | 'failed' | 'revoked';
-export type LedgerAction = 'approved' | 'uploaded' | 'revoked' | 'deleted' | 'rejected';
+/**
+ * exporting → ready (the owner previews the export) → Send → queued → uploading → uploaded; Cancel
+ * before the platform acknowledged a byte ends in `cancelled`, after it in `revoked` (docs/review.md).
+ */
+export type ShareStatus = 'exporting' | 'ready' | 'queued' | 'uploading' | 'uploaded' | 'failed' | 'revoked' | 'cancelled';
+/** `approved` is the owner's consent (Send), naming the export's SHA-256; `withdrawn` is consent taken back before a byte left. */
+export type LedgerAction = 'approved' | 'uploaded' | 'withdrawn' | 'revoked' | 'deleted' | 'rejected';
 
 export interface Clip {
   id: string;
@@ -74,10 +79,32 @@ export interface Share {
   error?: string;
   createdAt: string;
   uploadedAt?: string;
+  /** Duration of the export, once it exists (the preview shows it). */
+  durationMs?: number;
+  /** What the export removes from the clip, in plain terms (the preview lists it; the ledger records it). */
+  redaction: Redaction;
 }
 
-/** What the owner can do with a share now; `delete` deletes the shared clip (DELETE /api/clips/:id). */
-export type ShareAction = 'revoke' | 'retry' | 'delete';
+/** What a share's export takes out of the original clip; derived from the stored approval options. */
+export interface Redaction {
+  /** The audio track is removed (only true when the clip had audio). */
+  audioRemoved: boolean;
+  /** Areas blurred in every frame, the camera's privacy masks included. */
+  blurredAreas: number;
+  /** Of blurredAreas, how many are the camera's configured privacy masks. */
+  privacyMasks: number;
+  /** The part of the clip that is kept; null when the whole clip is. */
+  trim: { startMs: number; endMs: number } | null;
+  /** Container and stream metadata, encoder tags and SEI are always removed. */
+  metadataRemoved: true;
+}
+
+/**
+ * What the owner can do with a share now: `send` (consent: POST /api/shares/:id/send), `cancel`
+ * (withdraw: POST /api/shares/:id/cancel), `retry`, `revoke`, and `delete`, which deletes the
+ * shared clip (DELETE /api/clips/:id).
+ */
+export type ShareAction = 'send' | 'cancel' | 'revoke' | 'retry' | 'delete';
 
 /** A Share as the API and the event stream send it: with the actions its status allows (core/share-rules.ts). */
 export interface ShareView extends Share {
@@ -107,6 +134,8 @@ export interface LedgerEntry {
   options: unknown;
   prevHash: string;
   hash: string;
+  /** Base64 Ed25519 signature by the device key over the entry's hash (src/ledger/signing.ts). */
+  signature: string;
 }
 
 export type ProblemSeverity = 'info' | 'warning' | 'error';

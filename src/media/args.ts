@@ -4,6 +4,7 @@
  * fluent-ffmpeg is archived upstream (May 2025), so long-running processes are spawned directly
  * with these arrays (src/media/supervisor.ts) and never through a shell.
  */
+import type { Region } from '../core/types.js';
 
 /** Where a recorder reads from. */
 export type RecordInput =
@@ -117,6 +118,37 @@ export function thumbnailArgs(inFile: string, outFile: string, atSeconds: number
     '-nostdin', '-hide_banner', '-loglevel', 'error',
     '-ss', atSeconds.toFixed(3), '-i', inFile,
     '-frames:v', '1', '-vf', 'scale=480:-2', '-q:v', '4',
+    '-f', 'mjpeg', '-y', outFile,
+  ];
+}
+
+/**
+ * One drawbox per privacy mask, filled black: the pixels under a mask are gone, not softened.
+ * Edges are widened to whole pixels outwards (floor the start, ceil the end), so the mask is
+ * covered whatever the image size. Drawn in RGB: in a YUV format drawbox's black is limited-range
+ * (Y=16), which a full-range JPEG shows as dark grey; RGB black encodes as 0.
+ */
+export function maskBoxesFilter(masks: readonly Region[]): string {
+  if (masks.length === 0) return 'null';
+  const n = (v: number): string => Number(v.toFixed(6)).toString();
+  return masks
+    .map((m) => {
+      const x = `floor(iw*${n(m.x)})`;
+      const y = `floor(ih*${n(m.y)})`;
+      const w = `ceil(iw*${n(m.x + m.width)})-${x}`;
+      const h = `ceil(ih*${n(m.y + m.height)})-${y}`;
+      return `drawbox=x=${x}:y=${y}:w=${w}:h=${h}:color=black:t=fill`;
+    })
+    .reduce((graph, box) => `${graph},${box}`, 'format=rgb24');
+}
+
+/** A still (the clip's thumbnail) with the camera's privacy masks blacked out, as a metadata-free JPEG. */
+export function maskedSnapshotArgs(inFile: string, outFile: string, masks: readonly Region[]): string[] {
+  return [
+    '-nostdin', '-hide_banner', '-loglevel', 'error',
+    '-i', inFile,
+    '-frames:v', '1', '-vf', maskBoxesFilter(masks), '-q:v', '4',
+    '-map_metadata', '-1', '-fflags', '+bitexact', '-flags', '+bitexact',
     '-f', 'mjpeg', '-y', outFile,
   ];
 }

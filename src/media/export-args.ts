@@ -3,8 +3,10 @@
  * test/unit/media/export-args.test.ts). Nothing here spawns a process or touches the disk.
  *
  * The export is one or two ffmpeg runs:
- *  - copy: nothing needs re-encoding (no region to blur, trim starts on a keyframe) → one run,
- *    video `-c:v copy` straight into the final container (kept audio is re-encoded, see audioArgs);
+ *  - copy: nothing needs re-encoding (no region to blur, trim starts on a keyframe) and the video
+ *    is H.264 → one run, video `-c:v copy` straight into the final container (kept audio is
+ *    re-encoded, see audioArgs);
+ *  - copy of H.265: two runs (hevcCopyArgs, hevcFinishArgs) — see HEVC_SEI below;
  *  - encode: blur regions and/or a frame-exact trim → libx264 into an intermediate mp4, then a
  *    stream-copy "finish" run into the final file. The second run exists because ffmpeg always
  *    tags an encoded stream with `encoder=Lavc libx264` (written into the mp4 sample entry's
@@ -23,6 +25,8 @@ export interface PixelRect {
 
 export interface ExportSpec {
   input: string;
+  /** ffprobe's codec_name of the input video; only STREAM_COPY_CODECS may be stream-copied. */
+  videoCodec: string;
   /** Frame size of the input video (regions are fractions of it). */
   width: number;
   height: number;
@@ -40,19 +44,36 @@ export const X264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-p
 
 const COMMON = ['-hide_banner', '-nostdin', '-v', 'error', '-y'] as const;
 
-/**
- * Every metadata source removed: global and chapter metadata, muxer/encoder identification
- * (+bitexact keeps "Lavf"/"Lavc" strings and creation_time out), and SEI NAL units (type 6),
- * which carry x264's settings banner and, on some cameras, timestamps or GPS.
- */
-export const STRIP_METADATA = [
+/** Container-level metadata removed: global and chapter metadata, muxer/encoder identification (+bitexact keeps "Lavf"/"Lavc" strings and creation_time out). */
+export const STRIP_CONTAINER = [
   '-map_metadata', '-1',
   '-map_chapters', '-1',
   '-fflags', '+bitexact',
   '-flags:v', '+bitexact',
   '-flags:a', '+bitexact',
-  '-bsf:v', 'filter_units=remove_types=6',
 ] as const;
+
+/**
+ * Every metadata source of an H.264 export removed: the container's, and SEI NAL units (type 6),
+ * which carry x264's settings banner and, on some cameras, timestamps or GPS. (The avcC box holds
+ * only SPS and PPS, never SEI.)
+ */
+export const STRIP_METADATA = [...STRIP_CONTAINER, '-bsf:v', 'filter_units=remove_types=6'] as const;
+
+/**
+ * H.265 SEI is NAL types 39 (prefix) and 40 (suffix) — type 6 there is a picture slice — and it
+ * sits twice: in the bitstream and in the mp4's hvcC box, which ffmpeg builds from the input's
+ * extradata, which filter_units never edits. So an H.265 copy goes through MPEG-TS: run 1 turns
+ * the stream into Annex B (parameter sets and SEI in-band) and drops the SEI; run 2 reads the
+ * TS, whose parser builds fresh extradata from the in-band VPS/SPS/PPS only, and drops the
+ * in-band parameter sets and access unit delimiters, leaving them in hvcC alone, as the `hvc1`
+ * sample entry (the tag browsers play) requires.
+ */
+export const HEVC_SEI_TYPES = '39|40';
+export const HEVC_IN_BAND_TYPES = '32|33|34|35|39|40';
+
+/** Codecs whose bitstream the export knows how to clean; anything else is re-encoded. */
+export const STREAM_COPY_CODECS: readonly string[] = ['h264', 'hevc'];
 
 /** Milliseconds as an ffmpeg time in seconds with millisecond precision. */
 export function seconds(ms: number): string {
@@ -137,6 +158,37 @@ export function copyArgs(spec: ExportSpec, output: string): string[] {
   ];
 }
 
+/** First run of an H.265 copy: Annex B with the SEI dropped, into MPEG-TS (progress on fd 3). */
+export function hevcCopyArgs(spec: ExportSpec, intermediate: string): string[] {
+  return [
+    ...COMMON,
+    ...inputArgs(spec),
+    '-map', '0:v:0',
+    ...audioArgs(spec),
+    '-c:v', 'copy', '-sn', '-dn',
+    '-avoid_negative_ts', 'make_zero',
+    ...STRIP_CONTAINER,
+    '-bsf:v', `hevc_mp4toannexb,filter_units=remove_types=${HEVC_SEI_TYPES}`,
+    '-progress', 'pipe:3', '-nostats',
+    '-f', 'mpegts', intermediate,
+  ];
+}
+
+/** Second run of an H.265 copy: into mp4 with hvcC built from VPS/SPS/PPS only, nothing but slices in-band, tagged hvc1. */
+export function hevcFinishArgs(intermediate: string, output: string): string[] {
+  return [
+    ...COMMON,
+    '-i', intermediate,
+    '-map', '0',
+    '-c', 'copy',
+    ...STRIP_CONTAINER,
+    '-bsf:v', `filter_units=remove_types=${HEVC_IN_BAND_TYPES}`,
+    '-tag:v', 'hvc1',
+    '-movflags', '+faststart',
+    '-f', 'mp4', output,
+  ];
+}
+
 /** First run of an encode: redaction graph and libx264 into an intermediate file. Progress goes to fd 3. */
 export function encodeArgs(spec: ExportSpec, intermediate: string): string[] {
   const video = spec.regions.length > 0
@@ -186,11 +238,12 @@ export function parseKeyframes(csv: string): number[] {
 }
 
 /**
- * Whether a stream copy gives the requested result: nothing to blur, and the trim (if any)
- * starts on a keyframe (within half a frame), because a copy can only start on one. The end
- * of a copy needs no keyframe: it may stop after any packet.
+ * Whether a stream copy gives the requested result: a codec whose metadata the export can strip,
+ * nothing to blur, and the trim (if any) starts on a keyframe (within half a frame), because a
+ * copy can only start on one. The end of a copy needs no keyframe: it may stop after any packet.
  */
-export function canStreamCopy(spec: Pick<ExportSpec, 'regions' | 'trim'>, keyframesMs: number[], fps: number): boolean {
+export function canStreamCopy(spec: Pick<ExportSpec, 'regions' | 'trim' | 'videoCodec'>, keyframesMs: number[], fps: number): boolean {
+  if (!STREAM_COPY_CODECS.includes(spec.videoCodec)) return false;
   if (spec.regions.length > 0) return false;
   const start = spec.trim?.startMs ?? 0;
   if (start === 0) return true;

@@ -6,7 +6,7 @@
 import { rm } from 'node:fs/promises';
 import { AppError } from '../core/errors.js';
 import type { Region } from '../core/types.js';
-import { canStreamCopy, copyArgs, encodeArgs, finishArgs, keyframeProbeArgs, parseKeyframes, ProgressParser, type ExportSpec } from './export-args.js';
+import { canStreamCopy, copyArgs, encodeArgs, finishArgs, hevcCopyArgs, hevcFinishArgs, keyframeProbeArgs, parseKeyframes, ProgressParser, type ExportSpec } from './export-args.js';
 import { probeFile, type MediaInfo } from './probe.js';
 import { failureReason, runMedia, type RunResult } from './run.js';
 
@@ -63,8 +63,8 @@ export async function probeKeyframes(file: string, opts: Pick<ExportOptions, 'ff
 export async function runExport(req: ExportRequest, output: string, opts: ExportOptions = {}): Promise<{ mode: 'copy' | 'encode'; info: MediaInfo }> {
   const ffmpeg = opts.ffmpeg ?? 'ffmpeg';
   const info = await probeFile(req.input, opts);
-  const spec: ExportSpec = { ...req, width: info.width, height: info.height };
-  const needsKeyframes = req.regions.length === 0 && req.trim !== undefined && req.trim.startMs > 0;
+  const spec: ExportSpec = { ...req, width: info.width, height: info.height, videoCodec: info.videoCodec };
+  const needsKeyframes = canStreamCopy({ ...spec, trim: undefined }, [], info.fps) && req.trim !== undefined && req.trim.startMs > 0;
   const keyframes = needsKeyframes ? await probeKeyframes(req.input, opts) : [];
   const totalMs = req.trim ? req.trim.endMs - req.trim.startMs : info.durationMs;
   const progress = new ProgressParser(totalMs);
@@ -72,6 +72,16 @@ export async function runExport(req: ExportRequest, output: string, opts: Export
     const p = progress.push(chunk);
     if (p !== undefined) opts.onProgress?.(p);
   };
+  if (canStreamCopy(spec, keyframes, info.fps) && spec.videoCodec === 'hevc') {
+    const ts = `${output}.stage1.ts`;
+    try {
+      await step('ffmpeg export (copy H.265)', ffmpeg, hevcCopyArgs(spec, ts), opts, onFd3);
+      await step('ffmpeg export (finish H.265)', ffmpeg, hevcFinishArgs(ts, output), opts);
+      return { mode: 'copy', info };
+    } finally {
+      await rm(ts, { force: true });
+    }
+  }
   if (canStreamCopy(spec, keyframes, info.fps)) {
     await step('ffmpeg export (copy)', ffmpeg, copyArgs(spec, output), opts, onFd3);
     return { mode: 'copy', info };

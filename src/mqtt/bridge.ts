@@ -13,6 +13,7 @@ import { handleCommand } from './commands.js';
 import { MqttConnection } from './connection.js';
 import { configFilter, discoveryMessages, type DiscoveryMessage } from './ha-discovery.js';
 import { EVENT_NAMES, eventMessage, type EventLinks } from './events.js';
+import { PLACEHOLDER_JPEG } from './placeholder.js';
 import { onOff, topicMap, type TopicMap } from './topics.js';
 
 export type MqttConfig = NonNullable<Config['mqtt']>;
@@ -31,8 +32,8 @@ export interface MqttBridgeDeps {
   problems: Problems;
   cameras: CameraControl;
   stats: () => Stats;
-  /** JPEG of the newest clip's thumbnail, or undefined when the camera has none. */
-  snapshot: (cameraId: string) => Promise<Buffer | undefined>;
+  /** JPEG for the retained snapshot: the newest showable clip with privacy masks applied, or a placeholder (adapters.ts). */
+  snapshot: (cameraId: string) => Promise<Buffer>;
   version: string;
   /** `web.publicUrl`: links to clips and cameras in the UI, when set. */
   publicUrl?: string;
@@ -59,6 +60,7 @@ export class MqttBridge implements Service {
   private readonly motion = new Map<string, boolean>();
   private readonly privacy = new Map<string, boolean>();
   private configTopics = new Set<string>();
+  private readonly snapshotChains = new Map<string, Promise<void>>();
   private lastStats: string | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
   private readonly links: EventLinks;
@@ -176,6 +178,10 @@ export class MqttBridge implements Service {
     });
     bus.on(OWNER, 'clip.created', (e) => this.publishSnapshot(e.clip.cameraId));
     bus.on(OWNER, 'clip.deleted', (e) => this.publishSnapshot(e.cameraId));
+    // A rejected clip's picture must leave the broker at once (invariant 6).
+    bus.on(OWNER, 'clip.updated', (e) => {
+      if (e.clip.status === 'rejected') return this.publishSnapshot(e.clip.cameraId);
+    });
     bus.on(OWNER, 'stats.changed', (e) => this.publishStats(e));
     for (const event of EVENT_NAMES) this.forwardEvent(event);
   }
@@ -197,14 +203,26 @@ export class MqttBridge implements Service {
     this.conn.publish(t.privacyState, onOff(this.privacy.get(cam.id) ?? cam.status === 'privacy'), RETAINED);
   }
 
-  /** The newest thumbnail; with none left (deleted clips), the retained image is cleared too. */
-  private async publishSnapshot(cameraId: string): Promise<void> {
-    if (!this.conn.connected) return;
-    const jpeg = await this.deps.snapshot(cameraId).catch((err: unknown) => {
-      this.warn('reading the snapshot failed', err, cameraId);
-      return undefined;
+  /**
+   * The newest showable clip's masked thumbnail, else the placeholder: never an empty payload,
+   * never a rejected clip. One camera's publishes run one after another, each reading the
+   * database when its turn comes, so a slow rendering started before a reject cannot land after it.
+   */
+  private publishSnapshot(cameraId: string): Promise<void> {
+    const previous = this.snapshotChains.get(cameraId) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      if (!this.conn.connected) return;
+      const jpeg = await this.deps.snapshot(cameraId).catch((err: unknown) => {
+        this.warn('reading the snapshot failed', err, cameraId);
+        return PLACEHOLDER_JPEG;
+      });
+      this.conn.publish(this.topics.camera(cameraId).snapshot, jpeg, RETAINED);
     });
-    this.conn.publish(this.topics.camera(cameraId).snapshot, jpeg ?? '', RETAINED);
+    this.snapshotChains.set(cameraId, next);
+    void next.finally(() => {
+      if (this.snapshotChains.get(cameraId) === next) this.snapshotChains.delete(cameraId);
+    });
+    return next;
   }
 
   /** Publishes when the numbers changed (or after a reconnect, when lastStats was reset). */

@@ -2,6 +2,7 @@
 import type { Core } from '../core/core.js';
 import type { CameraControl, Stats } from '../core/ports.js';
 import { version } from '../core/version.js';
+import { maskedSnapshot } from '../media/snapshot.js';
 import { settingsRetainedStore, snapshotFromClips } from './adapters.js';
 import { MqttBridge, type MqttBridgeDeps } from './bridge.js';
 
@@ -11,6 +12,7 @@ export { PROBLEM_ID as MQTT_PROBLEM_ID } from './connection.js';
 export { topicMap, type TopicMap, type CameraTopics } from './topics.js';
 export { discoveryMessages, nodeId } from './ha-discovery.js';
 export { settingsRetainedStore, snapshotFromClips } from './adapters.js';
+export { PLACEHOLDER_JPEG } from './placeholder.js';
 
 export interface MqttDeps {
   cameras: CameraControl;
@@ -31,7 +33,12 @@ export function createMqtt(core: Core, deps: MqttDeps): MqttBridge | undefined {
     problems: core.problems,
     cameras: deps.cameras,
     stats: deps.stats,
-    snapshot: snapshotFromClips(repos.clips, core.paths.dataDir),
+    snapshot: snapshotFromClips(repos.clips, core.paths.dataDir, {
+      mode: config.mqtt.snapshots,
+      masks: (cameraId) => config.cameras.find((c) => c.id === cameraId)?.privacyMasks ?? [],
+      render: (thumb, masks) => maskedSnapshot(thumb, masks, { tmpDir: core.paths.tmp }),
+      log: core.log.child({ module: 'mqtt' }),
+    }),
     version: version(),
     ...(config.web.publicUrl !== undefined ? { publicUrl: config.web.publicUrl } : {}),
     retained: settingsRetainedStore(repos.settings),

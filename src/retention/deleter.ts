@@ -8,7 +8,7 @@ import type { ClipStatus } from '../core/types.js';
 import type { Db, Repos } from '../db/index.js';
 import type { ClipRecord } from '../db/repos/clips.js';
 import type { ShareRecord } from '../db/repos/shares.js';
-import type { Ledger } from '../review/ledger.js';
+import type { Ledger } from '../ledger/index.js';
 import { fileSize } from './disk.js';
 
 /**
@@ -30,7 +30,7 @@ export interface Deletion {
 export interface DeleterDeps {
   db: Db;
   repos: Pick<Repos, 'clips' | 'shares'>;
-  ledger: Pick<Ledger, 'append'>;
+  ledger: Pick<Ledger, 'append' | 'write'>;
   clock: Clock;
   bus: EventBus;
   log: Logger;
@@ -49,9 +49,9 @@ export class ClipDeleter {
 
   /** Returns the bytes freed, or undefined when the clip was no longer eligible. */
   async delete(d: Deletion): Promise<number | undefined> {
-    const { db, repos, ledger, clock } = this.deps;
+    const { repos, ledger, clock } = this.deps;
     const at = clock.iso();
-    const tx = db.transaction((): { clip: ClipRecord; share: ShareRecord | undefined } | undefined => {
+    const done = ledger.write((): { clip: ClipRecord; share: ShareRecord | undefined } | undefined => {
       const clip = repos.clips.get(d.clipId);
       if (!clip || clip.status !== d.expect) return undefined;
       if (d.kind === 'files' && clip.fileDeletedAt) return undefined;
@@ -75,7 +75,6 @@ export class ClipDeleter {
       );
       return { clip, share };
     });
-    const done = tx.immediate();
     if (!done) return undefined;
     const freed = await this.removeFiles([done.clip.filePath, done.clip.thumbPath, done.share?.exportPath]);
     this.deps.log.info({ clipId: d.clipId, camera: done.clip.cameraId, status: d.expect, kind: d.kind, reason: d.reason, freedBytes: freed }, 'retention deleted a clip');

@@ -3,7 +3,7 @@ import type { Core } from '../core/core.js';
 import { isDiskFull } from '../core/disk-full.js';
 import type { Service } from '../core/service.js';
 import type { Scheduler } from '../jobs/scheduler.js';
-import type { Ledger } from '../review/ledger.js';
+import type { Ledger } from '../ledger/index.js';
 import { ClipDeleter } from './deleter.js';
 import { DiskGuard } from './disk-guard.js';
 import { DiskReserve } from './disk-reserve.js';
@@ -21,7 +21,7 @@ export const RETENTION_JOB = 'retention';
 export const CACHE_JOB = 'cache-sweep';
 
 export interface RetentionModuleOptions {
-  ledger: Pick<Ledger, 'append'>;
+  ledger: Pick<Ledger, 'append' | 'write'>;
   scheduler: Scheduler;
   /** Open requests for assistance; read at call time (the requests module may be absent). */
   openRequests: () => number;

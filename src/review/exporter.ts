@@ -11,12 +11,16 @@ import { toShare, type ShareRecord } from '../db/repos/shares.js';
 import { ExportAbortedError, runExport } from '../media/export.js';
 import { probeFile } from '../media/probe.js';
 import { commitFile, exists, sha256File } from '../core/durable.js';
+import type { Ledger } from '../ledger/index.js';
+import { ConsentRaceError, recordConsent } from './consent.js';
 import { exportFileName, removeStrayTemps, tempExportPath } from './files.js';
 import { parseStoredOptions } from './options.js';
 
 export interface ExportWorkerDeps {
   db: Db;
   repos: Repos;
+  /** For shares approved in one step: their consent is recorded as soon as the export is done. */
+  ledger: Ledger;
   clock: Clock;
   bus: EventBus;
   log: Logger;
@@ -32,14 +36,17 @@ export interface ExportWorkerDeps {
 }
 
 const DEFAULT_POLL_MS = 3_000;
+const OWNER = 'export';
 
 /**
  * Runs redaction exports, one at a time (a libx264 encode already fills a Pi's cores). Its work
  * list is the database itself: every share in `exporting`. So an approval from the API (kicked
  * at once), from the CLI (found by the poll), or one interrupted by a crash (found at start)
  * all take the same path, and the export is idempotent: a fresh temp file per attempt, the
- * final name appears only by rename after fsync, and the share moves exporting → queued by
- * compare-and-set.
+ * final name appears only by rename after fsync, and the share moves exporting → ready (the
+ * owner's preview) by compare-and-set — or, approved in one step, straight on to `queued` with
+ * its consent entry. A share cancelled while its export runs stops ffmpeg (at once in this
+ * process, within a poll when the CLI cancelled it).
  */
 export class ExportWorker implements Service {
   readonly name = 'export';
@@ -57,6 +64,9 @@ export class ExportWorker implements Service {
     if (stray.length > 0) this.deps.log.warn({ files: stray }, 'removed unfinished exports left by a crash');
     this.running = true;
     for (const s of this.deps.repos.shares.listByStatus('exporting')) this.known.add(s.id);
+    this.deps.bus.on(OWNER, 'share.updated', ({ share }) => {
+      if (share.status !== 'exporting') this.abandon(share.id);
+    });
     this.scan();
     this.timer = setInterval(() => this.scan(), this.deps.pollMs ?? DEFAULT_POLL_MS);
   }
@@ -64,6 +74,7 @@ export class ExportWorker implements Service {
   /** Stops the running ffmpeg; its share stays `exporting` and is exported again on the next start. */
   async stop(): Promise<void> {
     this.running = false;
+    this.deps.bus.off(OWNER);
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.pending.length = 0;
@@ -78,6 +89,16 @@ export class ExportWorker implements Service {
   kick(shareId: string): void {
     this.known.add(shareId);
     this.enqueue(shareId);
+  }
+
+  /** Stop exporting a share that left `exporting` (cancelled): kill its ffmpeg, forget it if it waits. */
+  private abandon(shareId: string): void {
+    const i = this.pending.indexOf(shareId);
+    if (i >= 0) this.pending.splice(i, 1);
+    if (this.active?.shareId === shareId && !this.active.abort.signal.aborted) {
+      this.deps.log.info({ shareId }, 'share left exporting (cancelled); stopping its export');
+      this.active.abort.abort();
+    }
   }
 
   /** Share currently being exported, if any (for tests and diagnostics). */
@@ -95,6 +116,8 @@ export class ExportWorker implements Service {
       return;
     }
     const live = new Set(rows.map((r) => r.id));
+    // Cancelled from another process (the CLI) while its export runs.
+    if (this.active && !live.has(this.active.shareId)) this.abandon(this.active.shareId);
     for (const id of this.known) if (!live.has(id) && id !== this.active?.shareId && !this.pending.includes(id)) this.known.delete(id);
     for (const share of rows) {
       if (!this.known.has(share.id)) {
@@ -153,7 +176,8 @@ export class ExportWorker implements Service {
     } catch (err) {
       await rm(temp, { force: true });
       if (err instanceof ExportAbortedError || signal.aborted) {
-        log.info({ shareId }, 'export interrupted; it runs again on the next start');
+        if (this.running) log.info({ shareId }, 'export stopped: the share was cancelled');
+        else log.info({ shareId }, 'export interrupted; it runs again on the next start');
         return;
       }
       this.fail(share, errorMessage(err));
@@ -176,18 +200,33 @@ export class ExportWorker implements Service {
     return { mode: made.mode, durationMs: out.durationMs, recordedAt, ...hash };
   }
 
+  /**
+   * exporting → ready with the export's hash, size and duration; for a one-step share, in the
+   * same transaction, its consent entry and `queued`. A share that left `exporting` meanwhile
+   * (cancelled, its clip deleted) does not want the export: it is removed.
+   */
   private finish(share: ShareRecord, clip: ClipRecord, final: string, made: { durationMs: number; recordedAt: string; sha256: string; size: number }): void {
-    const { repos, clock, db } = this.deps;
+    const { repos, clock, ledger } = this.deps;
     const at = clock.iso();
     const exportPath = path.relative(this.deps.dataDir, final);
-    const moved = db.transaction(() =>
-      repos.shares.update(share.id, {
-        status: 'queued', exportPath, sha256: made.sha256, durationMs: made.durationMs, recordedAt: made.recordedAt,
-        bytesTotal: made.size, bytesSent: 0, error: null,
-      }, at, 'exporting'),
-    ).immediate();
+    let moved: boolean;
+    try {
+      moved = ledger.write(() => {
+        const ok = repos.shares.update(share.id, {
+          status: 'ready', exportPath, sha256: made.sha256, durationMs: made.durationMs, recordedAt: made.recordedAt,
+          bytesTotal: made.size, bytesSent: 0, error: null,
+        }, at, 'exporting');
+        if (!ok || !share.sendOnExport) return ok;
+        const ready = repos.shares.get(share.id);
+        const current = repos.clips.get(clip.id);
+        if (!ready || !current || current.status !== 'approved') throw new ConsentRaceError();
+        return recordConsent({ repos, ledger }, ready, current, 'ready', 'one-step', at);
+      });
+    } catch (err) {
+      if (!(err instanceof ConsentRaceError)) throw err;
+      moved = false;
+    }
     if (!moved) {
-      // The share left `exporting` meanwhile (revoked or the clip deleted): the export is not wanted.
       this.deps.log.warn({ shareId: share.id, clipId: clip.id }, 'share changed during its export; discarding the export');
       rm(final, { force: true }).catch((err: unknown) => this.deps.log.warn({ err, file: final }, 'could not remove an unwanted export'));
       return;

@@ -1,11 +1,11 @@
 import type { Core } from '../core/core.js';
+import { createLedger, type Ledger } from '../ledger/index.js';
 import { ExportWorker } from './exporter.js';
-import { Ledger } from './ledger.js';
 import { ReviewService } from './review.js';
 
 export { ExportWorker } from './exporter.js';
-export { Ledger, verifyChain, canonicalJson, entryHash, GENESIS_HASH, type LedgerInput, type VerifyResult } from './ledger.js';
 export { ReviewService } from './review.js';
+export { recordConsent, type ConsentMode } from './consent.js';
 export { resolveOptions, parseStoredOptions, toShareOptions, type StoredOptions } from './options.js';
 
 export interface ReviewModule {
@@ -16,18 +16,17 @@ export interface ReviewModule {
 
 /**
  * The review side from the daemon's core: the review service (the daemon's and the CLI's), the
- * share ledger and the export worker. Only the daemon starts the worker; an approval made by the
- * CLI waits in `exporting` until the daemon's worker finds it.
+ * share ledger and the export worker. Only the daemon starts the ledger and the worker; an
+ * approval made by the CLI waits in `exporting` until the daemon's worker finds it.
  */
 export function createReview(core: Core, opts: { pollMs?: number } = {}): ReviewModule {
-  const ledger = new Ledger({ db: core.db, repos: core.repos });
-  const base = { db: core.db, repos: core.repos, clock: core.clock, bus: core.bus, dataDir: core.paths.dataDir };
+  const ledger = createLedger(core);
+  const base = { db: core.db, repos: core.repos, clock: core.clock, bus: core.bus, dataDir: core.paths.dataDir, ledger };
   const exporter = new ExportWorker({ ...base, log: core.log.child({ module: 'export' }), exportsDir: core.paths.exports, pollMs: opts.pollMs });
   const review = new ReviewService({
     ...base,
     log: core.log.child({ module: 'review' }),
     config: core.config,
-    ledger,
     onExportQueued: (shareId) => exporter.kick(shareId),
   });
   return { review, ledger, exporter };

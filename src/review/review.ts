@@ -7,12 +7,13 @@ import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { ApproveInput, ReviewControl } from '../core/ports.js';
-import { isClipDeletable, isRetryable } from '../core/share-rules.js';
+import { isClipDeletable, isRetryable, isSendable } from '../core/share-rules.js';
 import type { Clip, Region, Share, ShareOptions } from '../core/types.js';
 import type { Db, Repos } from '../db/index.js';
 import { toClip, type ClipRecord } from '../db/repos/clips.js';
 import { toShare, type ShareRecord } from '../db/repos/shares.js';
-import type { Ledger } from './ledger.js';
+import type { Ledger } from '../ledger/index.js';
+import { recordConsent } from './consent.js';
 import { parseStoredOptions, resolveOptions, toShareOptions } from './options.js';
 
 export interface ReviewDeps {
@@ -21,7 +22,7 @@ export interface ReviewDeps {
   clock: Clock;
   bus: EventBus;
   log: Logger;
-  config: Pick<Config, 'cameras' | 'retention'>;
+  config: Pick<Config, 'cameras' | 'retention' | 'review'>;
   dataDir: string;
   ledger: Ledger;
   /** Called after an approval or retry committed; the export worker starts the export. */
@@ -29,17 +30,24 @@ export interface ReviewDeps {
 }
 
 /**
- * The review state machine: pending → approved (creates the Share) or rejected; any clip can
- * be deleted unless its share is still being exported or uploaded. Every transition is a
- * compare-and-set inside one IMMEDIATE transaction together with its ledger entry, so two
- * approvals racing (in this process or from the CLI) produce exactly one share.
+ * The review state machine: pending → approved (prepares the Share: exporting → ready) or
+ * rejected; Send on a ready share is the consent (ledger `approved` naming the export's hash);
+ * any clip can be deleted unless its share is busy. Every transition is a compare-and-set inside
+ * one IMMEDIATE transaction together with its ledger entry, so two approvals (or two Sends)
+ * racing, in this process or from the CLI, take effect exactly once.
  */
 export class ReviewService implements ReviewControl {
   constructor(private readonly deps: ReviewDeps) {}
 
-  approve(clipId: string, input: ApproveInput): Share {
-    const { db, repos, clock, ledger } = this.deps;
+  /**
+   * Prepare a share: the clip is taken out of the pending list and its export starts. Nothing is
+   * recorded in the ledger: that happens at Send, when the owner has seen the export. With
+   * `send` (or `review.preview: false`) the exporter sends it as soon as it is done.
+   */
+  approve(clipId: string, input: ApproveInput, opts: { send?: boolean } = {}): Share {
+    const { db, repos, clock, config } = this.deps;
     const at = clock.iso();
+    const sendOnExport = opts.send === true || !config.review.preview;
     const tx = db.transaction(() => {
       const clip = this.requireClip(clipId, 'NOT_APPROVABLE');
       if (clip.status !== 'pending') throw new AppError('NOT_APPROVABLE', `clip ${clipId} is already ${clip.status}; only a pending clip can be approved`);
@@ -47,23 +55,44 @@ export class ReviewService implements ReviewControl {
       const options = resolveOptions(input, clip, this.privacyMasks(clip.cameraId));
       if (!repos.clips.transition(clipId, 'pending', 'approved', at)) throw new AppError('NOT_APPROVABLE', `clip ${clipId} is no longer pending`);
       const shareId = randomUUID();
-      repos.shares.insert({ id: shareId, clipId, status: 'exporting', optionsJson: JSON.stringify(options), requestId: options.requestId ?? null, createdAt: at });
-      ledger.append({ action: 'approved', clipId, shareId, sha256: clip.sha256, requestId: options.requestId ?? null, options }, at);
+      repos.shares.insert({ id: shareId, clipId, status: 'exporting', optionsJson: JSON.stringify(options), requestId: options.requestId ?? null, createdAt: at, sendOnExport });
       return { clip: this.mustClip(clipId), share: this.mustShare(shareId) };
     });
     const { clip, share } = tx.immediate();
-    this.deps.log.info({ clipId, shareId: share.id }, 'clip approved');
+    this.deps.log.info({ clipId, shareId: share.id, sendOnExport }, 'clip approved');
     this.deps.bus.emit('clip.updated', { clip: toClip(clip) });
     this.deps.bus.emit('share.created', { share: toShare(share) });
     this.deps.onExportQueued?.(share.id);
     return toShare(share);
   }
 
+  /**
+   * The owner's consent to send exactly the export they previewed: the `approved` ledger entry
+   * naming its SHA-256 and the share's move to `queued`, in one transaction. The uploader then
+   * re-hashes the file and refuses it if it is not those bytes.
+   */
+  send(shareId: string): Share {
+    const { repos, clock, ledger } = this.deps;
+    const at = clock.iso();
+    const share = ledger.write(() => {
+      const rec = repos.shares.get(shareId);
+      if (!rec) throw new AppError('SHARE_NOT_FOUND', `no share ${shareId}`);
+      if (!isSendable(rec.status)) throw new AppError('NOT_SENDABLE', `share ${shareId} is ${rec.status}; only a share whose export is ready can be sent`);
+      const clip = repos.clips.get(rec.clipId);
+      if (!clip || clip.status !== 'approved') throw new AppError('NOT_SENDABLE', `the clip of share ${shareId} is no longer approved`);
+      if (!recordConsent({ repos, ledger }, rec, clip, 'ready', 'preview', at)) throw new AppError('NOT_SENDABLE', `share ${shareId} has no export to send`);
+      return this.mustShare(shareId);
+    });
+    this.deps.log.info({ shareId, clipId: share.clipId, exportSha256: share.sha256 }, 'share sent');
+    this.deps.bus.emit('share.updated', { share: toShare(share) });
+    return toShare(share);
+  }
+
   reject(clipId: string): Clip {
-    const { db, repos, clock, ledger, config } = this.deps;
+    const { repos, clock, ledger, config } = this.deps;
     const at = clock.iso();
     const deleteNow = config.retention.rejectedDays === 0;
-    const tx = db.transaction(() => {
+    const clip = ledger.write(() => {
       const clip = this.requireClip(clipId, 'NOT_REJECTABLE');
       if (clip.status !== 'pending') throw new AppError('NOT_REJECTABLE', `clip ${clipId} is already ${clip.status}; only a pending clip can be rejected`);
       if (!repos.clips.transition(clipId, 'pending', 'rejected', at)) throw new AppError('NOT_REJECTABLE', `clip ${clipId} is no longer pending`);
@@ -71,7 +100,6 @@ export class ReviewService implements ReviewControl {
       if (deleteNow) repos.clips.markFileDeleted(clipId, at);
       return this.mustClip(clipId);
     });
-    const clip = tx.immediate();
     // Files go only after the commit: a crash in between leaves an orphan file, never a clip row without its file.
     if (deleteNow) this.removeFiles([clip.filePath, clip.thumbPath]);
     this.deps.log.info({ clipId, filesDeleted: deleteNow }, 'clip rejected');
@@ -80,14 +108,14 @@ export class ReviewService implements ReviewControl {
   }
 
   delete(clipId: string): void {
-    const { db, repos, clock, ledger } = this.deps;
+    const { repos, clock, ledger } = this.deps;
     const at = clock.iso();
-    const tx = db.transaction(() => {
+    const { clip, share } = ledger.write(() => {
       const clip = repos.clips.get(clipId);
       if (!clip) throw new AppError('CLIP_NOT_FOUND', `no clip ${clipId}`);
       const share = repos.shares.getByClip(clipId);
       if (share && !isClipDeletable(share.status)) {
-        throw new AppError('NOT_DELETABLE', `clip ${clipId} has a share that is ${share.status}; revoke it (or wait for it to finish) before deleting`);
+        throw new AppError('NOT_DELETABLE', `clip ${clipId} has a share that is ${share.status}; cancel it (or wait for its upload to finish) before deleting`);
       }
       repos.clips.markDeleted(clipId, at);
       // Without an export path the upload side can never pick the share up again.
@@ -95,7 +123,6 @@ export class ReviewService implements ReviewControl {
       ledger.append({ action: 'deleted', clipId, shareId: share?.id ?? null, sha256: clip.sha256, exportSha256: share?.sha256 ?? null, requestId: share?.requestId ?? null }, at);
       return { clip, share };
     });
-    const { clip, share } = tx.immediate();
     this.removeFiles([clip.filePath, clip.thumbPath, share?.exportPath]);
     this.deps.log.info({ clipId }, 'clip deleted');
     this.deps.bus.emit('clip.deleted', { clipId, cameraId: clip.cameraId, reason: 'deleted by the owner', at });

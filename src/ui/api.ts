@@ -1,10 +1,10 @@
-import type { CameraView, RequestView } from '../core/ports.js';
-import type { Clip, LedgerEntry, Problem, ShareAction, ShareView } from '../core/types.js';
+import type { CameraView, LedgerKeyView, RequestView } from '../core/ports.js';
+import type { Clip, LedgerEntry, Problem, Redaction, ShareAction, ShareView } from '../core/types.js';
 
-/** A share as the API sends it: with the actions (`revoke`, `retry`, `delete`) its status allows now. */
+/** A share as the API sends it: with the actions (`send`, `cancel`, `retry`, `revoke`, `delete`) its status allows now. */
 export type Share = ShareView;
-export type { CameraView, Clip, Problem, RequestView, ShareAction };
-export type LedgerRow = Pick<LedgerEntry, 'seq' | 'at' | 'action' | 'clipId' | 'shareId' | 'sha256' | 'prevHash' | 'hash'>;
+export type { CameraView, Clip, LedgerKeyView, Problem, Redaction, RequestView, ShareAction };
+export type LedgerRow = Pick<LedgerEntry, 'seq' | 'at' | 'action' | 'clipId' | 'shareId' | 'sha256' | 'prevHash' | 'hash' | 'signature'> & { exportSha256?: string };
 export interface SessionInfo {
   authenticated: boolean;
   csrfToken: string | null;
@@ -71,5 +71,12 @@ export function clipsUrl(q: { status?: string; camera?: string; limit?: number; 
   return apiUrl(`/api/clips?${p.toString()}`);
 }
 
+export const clipUrl = (id: string): string => apiUrl(`/api/clips/${encodeURIComponent(id)}`);
 export const videoUrl = (id: string): string => apiUrl(`/api/clips/${encodeURIComponent(id)}/video`);
 export const thumbUrl = (id: string): string => apiUrl(`/api/clips/${encodeURIComponent(id)}/thumbnail`);
+/** The redacted export of a share: the exact file Send uploads (HTTP Range, for the preview player). */
+export const shareVideoUrl = (id: string): string => apiUrl(`/api/shares/${encodeURIComponent(id)}/video`);
+export const shareUrl = (id: string): string => apiUrl(`/api/shares/${encodeURIComponent(id)}`);
+/** POST target of a share action the server offers (`send`, `cancel`, `retry`, `revoke`). */
+export const shareActionUrl = (id: string, action: 'send' | 'cancel' | 'retry' | 'revoke'): string => `${shareUrl(id)}/${action}`;
+export const approveUrl = (clipId: string): string => apiUrl(`/api/clips/${encodeURIComponent(clipId)}/approve`);

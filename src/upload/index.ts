@@ -11,6 +11,7 @@ import { Uploader } from './uploader.js';
 export { AssistanceService, POLL_JOB } from './assistance.js';
 export { Uploader, AUTH_PROBLEM, UNREACHABLE_PROBLEM, UPLOAD_BACKOFF } from './uploader.js';
 export { ShareService } from './share-control.js';
+export { consentGiven } from './withdraw.js';
 export { TusClient, TusHttpError } from './tus-client.js';
 export { encodeMetadata, decodeMetadata, type UploadMetadata } from './metadata.js';
 export type { LedgerWriter, PlatformSettings } from './ports.js';
@@ -40,7 +41,7 @@ const MIB = 1024 * 1024;
  */
 export function createUpload(core: Core, opts: UploadModuleOptions): UploadModule {
   const { config } = core;
-  const base = { db: core.db, repos: core.repos, bus: core.bus, clock: core.clock, ledger: opts.ledger };
+  const base = { db: core.db, repos: core.repos, bus: core.bus, clock: core.clock, ledger: opts.ledger, dataDir: core.paths.dataDir };
   const services: Service[] = [];
   let settings: PlatformSettings | undefined;
   let pollRequests = '*/5 * * * *';
@@ -60,7 +61,6 @@ export function createUpload(core: Core, opts: UploadModuleOptions): UploadModul
     log: core.log.child({ module: 'upload' }),
     problems: core.problems,
     settings,
-    dataDir: core.paths.dataDir,
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
     ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
   });
@@ -76,6 +76,8 @@ export function createUpload(core: Core, opts: UploadModuleOptions): UploadModul
     pollRequests,
     home: config.location,
   });
-  services.push(uploader, requests);
-  return { shares: new ShareService({ ...base, log: core.log.child({ module: 'shares' }), uploader }), uploader, requests, services };
+  const shares = new ShareService({ ...base, log: core.log.child({ module: 'shares' }), uploader });
+  // After the uploader: withdrawals asked for by the CLI need its platform client.
+  services.push(uploader, shares, requests);
+  return { shares, uploader, requests, services };
 }

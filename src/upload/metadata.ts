@@ -5,6 +5,12 @@ export interface UploadMetadata {
   sha256: string;
   recordedAt: string;
   durationMs: number;
+  /** The ledger's head when the upload was created (seq, hash, its signature) and the device's public key: the platform's witness of the chain. */
+  ledgerSeq: number;
+  ledgerHash: string;
+  ledgerSig: string;
+  /** Raw Ed25519 public key, base64. */
+  deviceKey: string;
   caption?: string;
   requestId?: string;
 }
@@ -17,6 +23,10 @@ export function encodeMetadata(meta: UploadMetadata): string {
     ['sha256', meta.sha256],
     ['recordedAt', meta.recordedAt],
     ['durationMs', String(meta.durationMs)],
+    ['ledgerSeq', String(meta.ledgerSeq)],
+    ['ledgerHash', meta.ledgerHash],
+    ['ledgerSig', meta.ledgerSig],
+    ['deviceKey', meta.deviceKey],
   ];
   if (meta.caption !== undefined && meta.caption !== '') pairs.push(['caption', meta.caption]);
   if (meta.requestId !== undefined && meta.requestId !== '') pairs.push(['requestId', meta.requestId]);

@@ -15,9 +15,13 @@ export interface LedgerAppendInput {
   options?: unknown;
 }
 
-/** Structurally the review module's `Ledger`: append only inside the caller's transaction. */
+/** Structurally src/ledger's `Ledger`: append only inside write(), whose transaction also feeds the mirror. */
 export interface LedgerWriter {
   append(input: LedgerAppendInput, at: string): LedgerEntry;
+  write<T>(fn: () => T): T;
+  /** The newest entry: the witness every upload carries. */
+  head(): { seq: number; hash: string; signature: string } | undefined;
+  keyView(): { publicKey: string };
 }
 
 /** Platform settings the uploader needs (the config's `platform` section, resolved). */

@@ -1,29 +1,50 @@
 import { AppError, errorMessage } from '../core/errors.js';
 import type { ShareControl } from '../core/ports.js';
-import { inUploadQueue, isRevocable } from '../core/share-rules.js';
+import type { Service } from '../core/service.js';
+import { inUploadQueue, isBeforeSend, isCancellable, isRevocable } from '../core/share-rules.js';
 import type { Share } from '../core/types.js';
 import { toShare, type ShareRecord } from '../db/repos/shares.js';
 import type { UploadBaseDeps } from './ports.js';
-import type { TusResponse } from './tus-client.js';
 import type { Uploader } from './uploader.js';
+import { acknowledgedBytes, cancelUnsent, commitRevoked, commitWithdrawn, consentGiven, park, terminate, type WithdrawDeps } from './withdraw.js';
 
 export interface ShareControlDeps extends UploadBaseDeps {
-  /** Absent when no platform is configured: then only never-uploaded shares can be revoked. */
+  dataDir: string;
+  /** This process's uploader; absent without a platform, and in CLI commands. */
   uploader?: Uploader;
+  /**
+   * Another process (the daemon) owns the uploads: a share it may be sending right now is not
+   * withdrawn here but asked for (cancel_requested_at), and the daemon carries it out.
+   */
+  uploadsElsewhere?: boolean;
+  /** How often the daemon looks for withdrawals asked for by the CLI. Default 1 s. */
+  requestPollMs?: number;
 }
 
-/** Platform answers that mean the upload no longer exists there, which is what revocation wants. */
-const GONE = new Set([200, 204, 404, 410]);
+export type WithdrawVia = 'cancel' | 'revoke';
 
 /**
- * Shares for the API, and revocation: cancel an upload in flight, send tus termination
- * (DELETE) for whatever reached the platform, record the platform's answer, mark the share
- * `revoked` and append a `revoked` ledger entry — the last two in one transaction.
+ * Shares for the API and the CLI, and the end of consent: cancel and revoke both run the one
+ * rule of withdraw.ts, and differ only in the statuses they accept (core/share-rules.ts).
  */
-export class ShareService implements ShareControl {
-  private readonly revoking = new Set<string>();
+export class ShareService implements ShareControl, Service {
+  readonly name = 'shares';
+  private readonly busy = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: ShareControlDeps) {}
+
+  /** With an uploader: carry out withdrawals the CLI asked for while this daemon runs. */
+  async start(): Promise<void> {
+    if (!this.deps.uploader) return;
+    this.timer = setInterval(() => this.carryOutRequests(), this.deps.requestPollMs ?? 1_000);
+    this.carryOutRequests();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
 
   list(): Share[] {
     return this.deps.repos.shares.list().map(toShare);
@@ -34,81 +55,117 @@ export class ShareService implements ShareControl {
     return rec && toShare(rec);
   }
 
+  async cancel(id: string): Promise<Share> {
+    const rec = this.require(id);
+    if (!isCancellable(rec.status)) throw new AppError('NOT_CANCELLABLE', `share ${id} is ${rec.status}; ${rec.status === 'uploaded' || rec.status === 'failed' ? 'revoke it instead' : 'there is nothing to cancel'}`);
+    return this.withdraw(id, 'cancel');
+  }
+
   async revoke(id: string): Promise<Share> {
-    const first = this.deps.repos.shares.get(id);
-    if (!first) throw new AppError('SHARE_NOT_FOUND', `share ${id} not found`);
-    if (!isRevocable(first.status)) throw new AppError('NOT_REVOCABLE', `share ${id} is ${first.status} and cannot be revoked`);
-    if (this.revoking.has(id)) throw new AppError('NOT_REVOCABLE', `share ${id} is already being revoked`);
-    this.revoking.add(id);
-    const uploader = this.deps.uploader;
+    const rec = this.require(id);
+    if (!isRevocable(rec.status)) {
+      throw new AppError('NOT_REVOCABLE', `share ${id} is ${rec.status} and cannot be revoked${isCancellable(rec.status) ? '; it has not been sent: cancel it instead' : ''}`);
+    }
+    return this.withdraw(id, 'revoke');
+  }
+
+  private require(id: string): ShareRecord {
+    const rec = this.deps.repos.shares.get(id);
+    if (!rec) throw new AppError('SHARE_NOT_FOUND', `share ${id} not found`);
+    return rec;
+  }
+
+  private async withdraw(id: string, via: WithdrawVia): Promise<Share> {
+    const code = via === 'cancel' ? 'NOT_CANCELLABLE' : 'NOT_REVOCABLE';
+    if (this.busy.has(id)) throw new AppError(code, `share ${id} is already being withdrawn`);
+    this.busy.add(id);
     try {
-      // Stop the bytes first: nothing more may go out once the owner has withdrawn consent.
-      await uploader?.hold(id);
-      const rec = this.deps.repos.shares.get(id);
-      if (!rec || !isRevocable(rec.status)) throw new AppError('NOT_REVOCABLE', `share ${id} changed while being revoked`);
-      const answer = rec.uploadUrl ? await this.terminate(rec) : null;
-      return this.commit(rec, answer);
+      // The exporter may move the share on (exporting → ready → queued) while we decide: re-read and decide again.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const rec = this.require(id);
+        const done = await this.withdrawOnce(rec, via);
+        if (done) return done;
+      }
+      throw new AppError(code, `share ${id} kept changing while being withdrawn; try again`);
     } finally {
-      this.revoking.delete(id);
-      uploader?.release(id);
+      this.busy.delete(id);
     }
   }
 
-  /** DELETE the upload; an answer other than "gone" leaves the share not revoked and is reported. */
-  private async terminate(rec: ShareRecord): Promise<TusResponse> {
-    const client = this.deps.uploader?.tusClient();
-    if (!client || !rec.uploadUrl) {
-      throw new AppError('UPLOAD_FAILED', `share ${rec.id} reached the platform but no platform is configured to revoke it`);
+  /** One attempt; undefined when the share changed under it (the caller re-reads and decides again). */
+  private async withdrawOnce(rec: ShareRecord, via: WithdrawVia): Promise<Share | undefined> {
+    if (!isCancellable(rec.status) && !isRevocable(rec.status)) {
+      throw new AppError(via === 'cancel' ? 'NOT_CANCELLABLE' : 'NOT_REVOCABLE', `share ${rec.id} is ${rec.status}`);
     }
-    let res: TusResponse;
+    if (isBeforeSend(rec.status) || !consentGiven(this.deps, rec)) return cancelUnsent(this.wdeps(), rec);
+    if (!this.deps.uploader && this.deps.uploadsElsewhere && inUploadQueue(rec.status)) return this.requestOrCancel(rec, via);
+    const uploader = this.deps.uploader;
+    if (inUploadQueue(rec.status)) this.deps.repos.shares.update(rec.id, { cancelRequestedAt: rec.cancelRequestedAt ?? this.deps.clock.iso() }, this.deps.clock.iso());
+    // Stop the bytes first: nothing more may go out once the owner has withdrawn consent.
+    await uploader?.hold(rec.id);
     try {
-      res = await client.terminate(rec.uploadUrl);
+      const current = this.require(rec.id);
+      if (!isCancellable(current.status) && !isRevocable(current.status)) return toShare(current);
+      return await this.decide(current, via);
+    } finally {
+      uploader?.release(rec.id);
+    }
+  }
+
+  /** The upload is stopped: withdrawn (0 bytes acknowledged) or revoked (bytes left). */
+  private async decide(rec: ShareRecord, via: WithdrawVia): Promise<Share | undefined> {
+    const deps = this.wdeps();
+    try {
+      const acked = await acknowledgedBytes(deps, rec);
+      if (acked.bytes === 0) {
+        // An upload created on the platform holds its metadata (time, caption): delete it too.
+        const answer = rec.uploadUrl && !acked.gone ? await terminate(deps, rec) : null;
+        return await commitWithdrawn(deps, rec, answer, via);
+      }
+      const answer = rec.uploadUrl ? await terminate(deps, rec) : null;
+      return commitRevoked(deps, rec, answer, acked.bytes);
     } catch (err) {
-      this.stopPartial(rec, `revocation failed, platform unreachable: ${errorMessage(err)}; revoke again`);
-      throw new AppError('UPLOAD_FAILED', `could not reach the community platform to revoke share ${rec.id}: ${errorMessage(err)}`);
-    }
-    if (!GONE.has(res.status)) {
-      this.stopPartial(rec, `revocation refused by the platform (${res.status}); revoke again`);
-      throw new AppError('UPLOAD_FAILED', `the community platform refused to revoke share ${rec.id} (${res.status}${res.body ? `: ${res.body.slice(0, 200)}` : ''})`);
-    }
-    this.deps.log.info({ share: rec.id, status: res.status }, 'upload terminated on the platform');
-    return res;
-  }
-
-  /** A half-sent share whose revocation failed must not resume uploading: park it as failed. */
-  private stopPartial(rec: ShareRecord, error: string): void {
-    if (!inUploadQueue(rec.status)) return;
-    const { repos, clock, bus } = this.deps;
-    if (repos.shares.update(rec.id, { status: 'failed', error, nextAttemptAt: null }, clock.iso(), rec.status)) {
-      const updated = repos.shares.get(rec.id);
-      if (updated) bus.emit('share.updated', { share: toShare(updated) });
+      if (err instanceof AppError) park(deps, rec, `withdrawal could not finish: ${err.message}; withdraw again`);
+      throw err;
     }
   }
 
-  private commit(rec: ShareRecord, answer: TusResponse | null): Share {
-    const { db, repos, clock, ledger, bus, log } = this.deps;
-    const at = clock.iso();
-    const response = answer ? JSON.stringify({ status: answer.status, body: answer.body.slice(0, 1000) }) : null;
-    const ok = db.transaction(() => {
-      if (!repos.shares.update(rec.id, { status: 'revoked', revokedAt: at, revokeResponse: response, nextAttemptAt: null }, at, rec.status)) return false;
-      const clip = repos.clips.get(rec.clipId);
-      ledger.append({
-        action: 'revoked',
-        clipId: rec.clipId,
-        shareId: rec.id,
-        sha256: clip?.sha256 ?? null,
-        exportSha256: rec.sha256,
-        requestId: rec.requestId ?? null,
-        options: { platformStatus: answer?.status ?? null, wasStatus: rec.status },
-      }, at);
-      return true;
-      // IMMEDIATE: the ledger's read-last-then-insert must not interleave with another writer.
-    }).immediate();
-    if (!ok) throw new AppError('NOT_REVOCABLE', `share ${rec.id} changed while being revoked`);
-    const share = toShare(repos.shares.get(rec.id) ?? rec);
-    log.info({ share: rec.id, platformStatus: answer?.status ?? null }, 'share revoked');
-    bus.emit('share.revoked', { share });
-    bus.emit('share.updated', { share });
-    return share;
+  /**
+   * In a CLI command while the daemon owns the uploads: a queued share the daemon has not
+   * picked up (no upload URL) is withdrawn here by compare-and-set — if the daemon takes it
+   * first the set fails and this becomes a request. Otherwise the withdrawal is asked for
+   * (the share leaves the upload queue's SQL at once) and the daemon carries it out.
+   */
+  private async requestOrCancel(rec: ShareRecord, via: WithdrawVia): Promise<Share | undefined> {
+    if (rec.status === 'queued' && !rec.uploadUrl) {
+      const done = await commitWithdrawn(this.wdeps(), rec, null, via);
+      if (done) return done;
+    }
+    const { repos, clock, log } = this.deps;
+    const current = this.require(rec.id);
+    if (!inUploadQueue(current.status)) return undefined;
+    if (current.cancelRequestedAt === null) repos.shares.update(current.id, { cancelRequestedAt: clock.iso() }, clock.iso());
+    log.info({ share: current.id }, 'withdrawal requested; the daemon carries it out');
+    return toShare(this.require(current.id));
+  }
+
+  /** The daemon's side of requestOrCancel: withdraw every share the CLI asked for. */
+  private carryOutRequests(): void {
+    let requested: ShareRecord[];
+    try {
+      requested = this.deps.repos.shares.listCancelRequested();
+    } catch (err) {
+      this.deps.log.error({ err }, 'could not read requested withdrawals');
+      return;
+    }
+    for (const rec of requested) {
+      if (this.busy.has(rec.id)) continue;
+      this.withdraw(rec.id, 'cancel').catch((err: unknown) => this.deps.log.warn({ share: rec.id, err: errorMessage(err) }, 'requested withdrawal failed'));
+    }
+  }
+
+  private wdeps(): WithdrawDeps {
+    const client = this.deps.uploader?.tusClient();
+    return { ...this.deps, ...(client ? { client } : {}) };
   }
 }

@@ -63,7 +63,8 @@ export class UploadJob {
     const file = path.resolve(this.deps.dataDir, share.exportPath);
     const { sha256: actual, size } = await sha256File(file);
     if (actual !== share.sha256) {
-      return { kind: 'failed', reason: `export file does not match its recorded SHA-256 (recorded ${share.sha256}, found ${actual}); not uploaded` };
+      // listUploadable admits a share only when its consent entry names share.sha256: these are not the approved bytes.
+      return { kind: 'failed', reason: `the export changed after it was approved: the owner consented to SHA-256 ${share.sha256}, the file now hashes to ${actual}; not uploaded` };
     }
     if (this.signal.aborted) return { kind: 'cancelled' };
     // Compare-and-set: a share revoked (or otherwise moved on) since it was listed is left alone.
@@ -138,10 +139,10 @@ export class UploadJob {
 
   /** Durably mark the share uploaded and append the ledger entry in one transaction. */
   private finish(url: string, size: number): void {
-    const { db, repos, clock, ledger, bus, log } = this.deps;
+    const { repos, clock, ledger, bus, log } = this.deps;
     const at = clock.iso();
     const clip = this.clip;
-    const done = db.transaction(() => {
+    const done = ledger.write(() => {
       const ok = repos.shares.update(
         this.share.id,
         { status: 'uploaded', bytesSent: size, bytesTotal: size, remoteUrl: url, uploadedAt: at, error: null, nextAttemptAt: null, attempts: 0 },
@@ -159,8 +160,7 @@ export class UploadJob {
         options: { remoteUrl: url, bytes: size },
       }, at);
       return true;
-      // IMMEDIATE: the ledger's read-last-then-insert must not interleave with another writer.
-    }).immediate();
+    });
     if (!done) return;
     const rec = repos.shares.get(this.share.id);
     if (!rec) return;
@@ -172,12 +172,19 @@ export class UploadJob {
   private metadata(file: string): UploadMetadata {
     const clip = this.clip;
     const options = parseOptions(this.share.optionsJson);
+    // The chain as it stands now (it holds this share's consent entry): the platform keeps it as a witness.
+    const head = this.deps.ledger.head();
+    if (!head) throw new Error('the ledger is empty, so this share has no consent entry');
     const meta: UploadMetadata = {
       filename: path.basename(file),
       filetype: 'video/mp4',
       sha256: this.share.sha256 ?? '',
       recordedAt: this.share.recordedAt ?? clip?.startedAt ?? this.deps.clock.iso(),
       durationMs: this.share.durationMs ?? clip?.durationMs ?? 0,
+      ledgerSeq: head.seq,
+      ledgerHash: head.hash,
+      ledgerSig: head.signature,
+      deviceKey: this.deps.ledger.keyView().publicKey,
     };
     if (options.caption) meta.caption = options.caption;
     if (this.share.requestId) meta.requestId = this.share.requestId;

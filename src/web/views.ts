@@ -62,11 +62,17 @@ export interface LedgerView {
   action: LedgerEntry['action'];
   clipId: string;
   shareId: string | null;
+  /** SHA-256 of the original clip. */
   sha256: string | null;
+  /** SHA-256 of the shared (redacted) file, on entries about a share's export. */
+  exportSha256?: string;
   prevHash: string;
   hash: string;
+  signature: string;
 }
 
 export function ledgerView(e: LedgerEntry): LedgerView {
-  return { seq: e.seq, at: e.at, action: e.action, clipId: e.clipId, shareId: e.shareId, sha256: e.sha256, prevHash: e.prevHash, hash: e.hash };
+  const v: LedgerView = { seq: e.seq, at: e.at, action: e.action, clipId: e.clipId, shareId: e.shareId, sha256: e.sha256, prevHash: e.prevHash, hash: e.hash, signature: e.signature };
+  if (e.exportSha256 !== null) v.exportSha256 = e.exportSha256;
+  return v;
 }

@@ -1,12 +1,18 @@
 // A tiny fault-injecting HTTP proxy on 127.0.0.1, put in front of the dev platform so a test can
 // make "the platform" answer 500 some of the time without touching the platform's code.
 //
+// It can also hold PATCH requests (a platform slow to start taking bytes): a held PATCH is parked —
+// its body is read into the proxy, so the client sees its bytes go and waits for an answer that
+// does not come — until holding stops, when it is forwarded; a client that gives up meanwhile
+// never reaches the platform at all.
+//
 // Two kinds of failure, because they test different things:
 //  - `before`: answer 500 without forwarding (the platform never saw the request);
 //  - `after`:  forward, let the platform act on it, then answer 500 anyway (a PATCH whose bytes
 //    WERE stored: the client must find the real offset with HEAD, not assume nothing arrived).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 
 export type FaultKind = 'pass' | 'before' | 'after';
 
@@ -19,6 +25,8 @@ export interface FaultyProxyOptions {
   afterShare?: number;
   /** Random source in [0,1); pass a seeded PRNG so a failing run can be replayed. */
   random: () => number;
+  /** Start holding PATCH requests. Default false. */
+  holdPatches?: boolean;
 }
 
 export interface FaultyProxy {
@@ -31,6 +39,12 @@ export interface FaultyProxy {
   readonly failureRate: number;
   /** Change the failure rate at run time (0 = a healthy platform). */
   setFailureRate(rate: number): void;
+  /** Hold PATCH requests (true), or forward the held ones and stop holding (false). */
+  setHoldPatches(on: boolean): void;
+  /** PATCH requests parked right now. */
+  readonly heldPatches: number;
+  /** Held PATCH requests whose client went away before they were forwarded (they never reached the platform). */
+  readonly droppedPatches: number;
   stop(): Promise<void>;
 }
 
@@ -40,7 +54,7 @@ function answer500(res: http.ServerResponse, kind: FaultKind): void {
   res.end('injected failure\n');
 }
 
-function forward(target: URL, req: http.IncomingMessage, res: http.ServerResponse, failAfter: boolean): void {
+function forward(target: URL, req: http.IncomingMessage, res: http.ServerResponse, failAfter: boolean, body: NodeJS.ReadableStream = req): void {
   const upstream = http.request(
     // The Host header is kept: the tus server builds upload URLs from it, and those must point
     // at the proxy too, or every PATCH and HEAD would bypass the faults.
@@ -64,7 +78,7 @@ function forward(target: URL, req: http.IncomingMessage, res: http.ServerRespons
   res.on('close', () => {
     if (!res.writableFinished) upstream.destroy();
   });
-  req.pipe(upstream);
+  body.pipe(upstream);
 }
 
 export async function startFaultyProxy(opts: FaultyProxyOptions): Promise<FaultyProxy> {
@@ -72,7 +86,22 @@ export async function startFaultyProxy(opts: FaultyProxyOptions): Promise<Faulty
   let rate = opts.failureRate;
   const counts: Record<FaultKind, number> = { pass: 0, before: 0, after: 0 };
   const failedByMethod: Record<string, number> = {};
+  let hold = opts.holdPatches ?? false;
+  let dropped = 0;
+  const parked = new Set<{ req: http.IncomingMessage; res: http.ServerResponse; body: PassThrough }>();
   const server = http.createServer((req, res) => {
+    if (hold && req.method === 'PATCH') {
+      // Read the body into a buffer-backed stream (bounded by the client's Content-Length), so a
+      // client that gives up closes a socket the proxy is reading and is seen to go.
+      const body = new PassThrough({ highWaterMark: 64 * 1024 * 1024 });
+      req.pipe(body);
+      const p = { req, res, body };
+      parked.add(p);
+      res.on('close', () => {
+        if (parked.delete(p)) dropped++;
+      });
+      return;
+    }
     let kind: FaultKind = 'pass';
     if (opts.random() < rate) kind = opts.random() < (opts.afterShare ?? 0.5) ? 'after' : 'before';
     counts[kind]++;
@@ -99,6 +128,20 @@ export async function startFaultyProxy(opts: FaultyProxyOptions): Promise<Faulty
       return rate;
     },
     setFailureRate: (r) => (rate = r),
+    setHoldPatches: (on) => {
+      hold = on;
+      if (on) return;
+      for (const p of [...parked]) {
+        parked.delete(p);
+        forward(target, p.req, p.res, false, p.body);
+      }
+    },
+    get heldPatches() {
+      return parked.size;
+    },
+    get droppedPatches() {
+      return dropped;
+    },
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

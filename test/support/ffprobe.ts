@@ -7,6 +7,8 @@ export interface FfprobeStream {
   /** 'video' | 'audio' | 'subtitle' | 'data' | 'attachment' */
   codec_type: string;
   codec_name?: string;
+  /** The sample entry's four-character code in mp4 (avc1, hvc1, hev1…). */
+  codec_tag_string?: string;
   profile?: string;
   width?: number;
   height?: number;

@@ -1,4 +1,5 @@
 import { initial } from './001-initial.js';
+import { consent } from './002-consent.js';
 
 export interface Migration {
   version: number;
@@ -7,4 +8,7 @@ export interface Migration {
 }
 
 /** Numbered, append-only. Never edit a shipped migration; add the next number. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'consent', sql: consent },
+];

@@ -174,9 +174,13 @@ export class ClipsRepo {
     return (this.db.prepare('SELECT * FROM clips WHERE deleted_at IS NULL AND file_deleted_at IS NULL').all() as Raw[]).map(fromRaw);
   }
 
-  newestForCamera(cameraId: string): ClipRecord | undefined {
+  /** The camera's newest clip whose picture may be shown outside the UI (MQTT snapshot): not rejected, not deleted, thumbnail present. */
+  newestShowableForCamera(cameraId: string): ClipRecord | undefined {
     const r = this.db
-      .prepare('SELECT * FROM clips WHERE camera_id = ? AND deleted_at IS NULL AND file_deleted_at IS NULL ORDER BY started_at DESC, id DESC LIMIT 1')
+      .prepare(
+        `SELECT * FROM clips WHERE camera_id = ? AND status <> 'rejected' AND deleted_at IS NULL AND file_deleted_at IS NULL AND thumb_path IS NOT NULL
+         ORDER BY started_at DESC, id DESC LIMIT 1`,
+      )
       .get(cameraId) as Raw | undefined;
     return r && fromRaw(r);
   }

@@ -1,3 +1,4 @@
+import { redactionOfJson } from '../../core/redaction.js';
 import { inUploadQueue, sqlStatusList } from '../../core/share-rules.js';
 import type { Share, ShareStatus } from '../../core/types.js';
 import type { Db } from '../connection.js';
@@ -6,7 +7,6 @@ import type { Db } from '../connection.js';
 export interface ShareRecord extends Share {
   optionsJson: string;
   exportPath: string | null;
-  durationMs: number | null;
   recordedAt: string | null;
   uploadUrl: string | null;
   attempts: number;
@@ -14,6 +14,15 @@ export interface ShareRecord extends Share {
   updatedAt: string;
   revokedAt: string | null;
   revokeResponse: string | null;
+  /** One step (no preview): the exporter records consent and queues as soon as the export is done. */
+  sendOnExport: boolean;
+  /** A withdrawal asked for by another process; the daemon carries it out. */
+  cancelRequestedAt: string | null;
+  cancelledAt: string | null;
+  /** Seq of the `approved` ledger entry the owner's Send appended. */
+  consentSeq: number | null;
+  /** The upload began under the one-step flow before migration 002 (its `approved` entry names no export hash). */
+  legacyConsent: boolean;
 }
 
 interface Raw {
@@ -38,6 +47,11 @@ interface Raw {
   uploaded_at: string | null;
   revoked_at: string | null;
   revoke_response: string | null;
+  send_on_export: number;
+  cancel_requested_at: string | null;
+  cancelled_at: string | null;
+  consent_seq: number | null;
+  legacy_consent: number;
 }
 
 function fromRaw(r: Raw): ShareRecord {
@@ -51,7 +65,6 @@ function fromRaw(r: Raw): ShareRecord {
     createdAt: r.created_at,
     optionsJson: r.options_json,
     exportPath: r.export_path,
-    durationMs: r.duration_ms,
     recordedAt: r.recorded_at,
     uploadUrl: r.upload_url,
     attempts: r.attempts,
@@ -59,7 +72,14 @@ function fromRaw(r: Raw): ShareRecord {
     updatedAt: r.updated_at,
     revokedAt: r.revoked_at,
     revokeResponse: r.revoke_response,
+    sendOnExport: r.send_on_export === 1,
+    cancelRequestedAt: r.cancel_requested_at,
+    cancelledAt: r.cancelled_at,
+    consentSeq: r.consent_seq,
+    legacyConsent: r.legacy_consent === 1,
+    redaction: redactionOfJson(r.options_json),
   };
+  if (r.duration_ms !== null) rec.durationMs = r.duration_ms;
   if (r.remote_url !== null) rec.remoteUrl = r.remote_url;
   if (r.request_id !== null) rec.requestId = r.request_id;
   if (r.error !== null) rec.error = r.error;
@@ -80,7 +100,9 @@ export function toShare(r: Share): Share {
     bytesTotal: r.bytesTotal,
     sha256: r.sha256,
     createdAt: r.createdAt,
+    redaction: { ...r.redaction, trim: r.redaction.trim && { startMs: r.redaction.trim.startMs, endMs: r.redaction.trim.endMs } },
   };
+  if (r.durationMs !== undefined) s.durationMs = r.durationMs;
   if (r.remoteUrl !== undefined) s.remoteUrl = r.remoteUrl;
   if (r.requestId !== undefined) s.requestId = r.requestId;
   if (r.error !== undefined) s.error = r.error;
@@ -105,6 +127,9 @@ const COLUMNS = {
   uploadedAt: 'uploaded_at',
   revokedAt: 'revoked_at',
   revokeResponse: 'revoke_response',
+  cancelRequestedAt: 'cancel_requested_at',
+  cancelledAt: 'cancelled_at',
+  consentSeq: 'consent_seq',
 } as const;
 
 export type SharePatch = { [K in keyof typeof COLUMNS]?: ShareRecord[K] | null };
@@ -114,10 +139,10 @@ const UPLOAD_QUEUE = sqlStatusList(inUploadQueue);
 export class SharesRepo {
   constructor(private readonly db: Db) {}
 
-  insert(s: { id: string; clipId: string; status: ShareStatus; optionsJson: string; requestId: string | null; createdAt: string }): void {
+  insert(s: { id: string; clipId: string; status: ShareStatus; optionsJson: string; requestId: string | null; createdAt: string; sendOnExport?: boolean }): void {
     this.db
-      .prepare('INSERT INTO shares (id, clip_id, status, options_json, request_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(s.id, s.clipId, s.status, s.optionsJson, s.requestId, s.createdAt, s.createdAt);
+      .prepare('INSERT INTO shares (id, clip_id, status, options_json, request_id, created_at, updated_at, send_on_export) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(s.id, s.clipId, s.status, s.optionsJson, s.requestId, s.createdAt, s.createdAt, s.sendOnExport ? 1 : 0);
   }
 
   get(id: string): ShareRecord | undefined {
@@ -125,9 +150,19 @@ export class SharesRepo {
     return r && fromRaw(r);
   }
 
+  /** The clip's live share (at most one: shares_one_live_per_clip), else its newest cancelled one. */
   getByClip(clipId: string): ShareRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM shares WHERE clip_id = ?').get(clipId) as Raw | undefined;
+    const r = this.db
+      .prepare(`SELECT * FROM shares WHERE clip_id = ? ORDER BY status = 'cancelled', created_at DESC, id DESC LIMIT 1`)
+      .get(clipId) as Raw | undefined;
     return r && fromRaw(r);
+  }
+
+  /** Shares whose withdrawal another process asked for and that are still in the upload queue. */
+  listCancelRequested(): ShareRecord[] {
+    return (this.db
+      .prepare(`SELECT * FROM shares WHERE cancel_requested_at IS NOT NULL AND status IN (${UPLOAD_QUEUE}) ORDER BY cancel_requested_at, id`)
+      .all() as Raw[]).map(fromRaw);
   }
 
   list(): ShareRecord[] {
@@ -158,15 +193,19 @@ export class SharesRepo {
   }
 
   /**
-   * The upload side's only way to obtain work: queued shares whose `approved` ledger entry
-   * exists. A share inserted any other way (a bug, a hand-edited database) is never uploaded.
+   * The upload side's only way to obtain work: queued shares whose `approved` ledger entry (the
+   * owner's Send) names exactly the export's SHA-256. A share inserted any other way (a bug, a
+   * hand-edited database), an export other than the one consented to, or a share whose withdrawal
+   * was asked for is never uploaded. legacy_consent (migration 002) admits an upload that had
+   * already begun under the one-step flow, whose `approved` entry predates its export.
    */
   listUploadable(): ShareRecord[] {
     const rows = this.db
       .prepare(
         `SELECT s.* FROM shares s
-         WHERE s.status IN (${UPLOAD_QUEUE}) AND s.export_path IS NOT NULL AND s.sha256 IS NOT NULL
-           AND EXISTS (SELECT 1 FROM ledger l WHERE l.share_id = s.id AND l.clip_id = s.clip_id AND l.action = 'approved')
+         WHERE s.status IN (${UPLOAD_QUEUE}) AND s.export_path IS NOT NULL AND s.sha256 IS NOT NULL AND s.cancel_requested_at IS NULL
+           AND EXISTS (SELECT 1 FROM ledger l WHERE l.share_id = s.id AND l.clip_id = s.clip_id AND l.action = 'approved'
+                         AND (l.export_sha256 = s.sha256 OR (s.legacy_consent = 1 AND l.export_sha256 IS NULL)))
            AND EXISTS (SELECT 1 FROM clips c WHERE c.id = s.clip_id AND c.status = 'approved')
          ORDER BY s.created_at, s.id`,
       )

@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { receivedPage } from './page.js';
 import { DevStore, type ReceivedUpload } from './store.js';
 
-export type { ReceivedUpload } from './store.js';
+export type { ReceivedUpload, Witness } from './store.js';
 
 export interface DevPlatformOptions {
   /** 0 = any free port. */
@@ -40,6 +40,8 @@ export interface DevPlatform {
   token: string;
   stop(): Promise<void>;
   received(): ReceivedUpload[];
+  /** Bytes received in PATCH bodies since start, over every upload (deleted ones included). */
+  bytesReceived(): number;
   files(): string[];
   requestLog(): RequestLogEntry[];
 }
@@ -168,6 +170,7 @@ export async function startDevPlatform(opts: DevPlatformOptions): Promise<DevPla
       await app.close();
     },
     received: () => store.list(),
+    bytesReceived: () => store.totalBytesReceived(),
     files: () => store.files(),
     requestLog: () => [...log],
   };

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256File } from '../../core/durable.js';
+import { keyFingerprint, publicKeyFromBase64, verifyEntrySignature } from '../../ledger/signing.js';
 
 /** What the dev platform knows about one upload, for tests, the demo and its HTML page. */
 export interface ReceivedUpload {
@@ -20,6 +21,36 @@ export interface ReceivedUpload {
   createdAt: string;
   /** The file that holds the bytes. */
   file: string;
+  /** The device's ledger head the upload carried (tus metadata), checked against the device key it names. */
+  witness?: Witness;
+}
+
+/** What the platform holds as its witness of the device's ledger: the head when the upload was created. */
+export interface Witness {
+  seq: number;
+  hash: string;
+  signature: string;
+  deviceKey: string;
+  /** Hex SHA-256 of the raw device key, '' when the key is malformed. */
+  fingerprint: string;
+  /** The signature is the device key's over the hash (src/ledger/signing.ts). */
+  signatureValid: boolean;
+}
+
+/** The platform's check of an upload's witness: nothing but the metadata and the public scheme. */
+export function witnessOf(meta: Record<string, string>): Witness | undefined {
+  const { ledgerSeq, ledgerHash, ledgerSig, deviceKey } = meta;
+  if (ledgerSeq === undefined || ledgerHash === undefined || ledgerSig === undefined || deviceKey === undefined) return undefined;
+  let fingerprint = '';
+  let signatureValid = false;
+  try {
+    const key = publicKeyFromBase64(deviceKey);
+    fingerprint = keyFingerprint(key);
+    signatureValid = /^[0-9a-f]{64}$/.test(ledgerHash) && verifyEntrySignature(key, ledgerHash, ledgerSig);
+  } catch {
+    // A malformed key is shown as such.
+  }
+  return { seq: Number(ledgerSeq), hash: ledgerHash, signature: ledgerSig, deviceKey, fingerprint, signatureValid };
 }
 
 interface TusInfo {
@@ -48,6 +79,13 @@ export class DevStore {
   async init(): Promise<void> {
     await mkdir(this.uploadsDir, { recursive: true });
     await mkdir(this.resultsDir, { recursive: true });
+  }
+
+  /** Every byte received in PATCH bodies since start, uploads deleted since included. */
+  totalBytesReceived(): number {
+    let n = 0;
+    for (const c of this.counters.values()) n += c.bytes;
+    return n;
   }
 
   countBytes(id: string, n: number): void {
@@ -103,6 +141,8 @@ export class DevStore {
       createdAt: info.creation_date ?? '',
       file,
     };
+    const witness = witnessOf(metadata);
+    if (witness) rec.witness = witness;
     if (existsSync(resultFile)) rec.verified = JSON.parse(readFileSync(resultFile, 'utf8')) as ReceivedUpload['verified'];
     return rec;
   }

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Region } from '../../core/types.js';
-import { api, thumbUrl, videoUrl, type Clip, type RequestView, type Share } from '../api.js';
+import { api, approveUrl, thumbUrl, videoUrl, type Clip, type RequestView, type Share } from '../api.js';
 import { seconds, when } from '../format.js';
 import { BlurEditor } from './blur-editor.js';
+import { ExportPreview } from './preview.js';
 
 /** Two handles on the clip's timeline; the video jumps to the handle being moved. */
 function TrimBar(props: { durationMs: number; start: number; end: number; onChange: (start: number, end: number) => void; seek: (ms: number) => void }) {
@@ -41,8 +42,30 @@ function buildBody(o: { clip: Clip; includeAudio: boolean; start: number; end: n
   return body;
 }
 
-/** Approve with redaction: audio off by default, trim, blur areas, caption, link to a request. */
+/**
+ * Approve with redaction — audio off by default, trim, blur areas, caption, link to a request —
+ * then the preview of the export it prepares, with Send and Cancel (ExportPreview). Approving
+ * alone sends nothing.
+ */
 export function ApproveDialog(props: { clip: Clip; cameraName: string; requestId?: string; onClose: () => void; onDone: (s: Share) => void }) {
+  const [prepared, setPrepared] = useState<Share | null>(null);
+  if (prepared) {
+    return (
+      <div class="backdrop" role="presentation">
+        <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="preview-title">
+          <header>
+            <h2 id="preview-title">Check the file before it is sent</h2>
+            <button type="button" class="link" onClick={() => props.onDone(prepared)} aria-label="Close">✕</button>
+          </header>
+          <ExportPreview share={prepared} onClose={() => props.onDone(prepared)} onSent={props.onDone} />
+        </div>
+      </div>
+    );
+  }
+  return <RedactionForm {...props} onPrepared={setPrepared} />;
+}
+
+function RedactionForm(props: { clip: Clip; cameraName: string; requestId?: string; onClose: () => void; onPrepared: (s: Share) => void }) {
   const { clip } = props;
   const video = useRef<HTMLVideoElement>(null);
   const [includeAudio, setIncludeAudio] = useState(false);
@@ -79,7 +102,7 @@ export function ApproveDialog(props: { clip: Clip; cameraName: string; requestId
     e.preventDefault();
     setBusy(true);
     setError(null);
-    api<Share>('POST', `/api/clips/${clip.id}/approve`, buildBody({ clip, includeAudio, start, end, regions, caption, requestId })).then(props.onDone, (err: Error) => {
+    api<Share>('POST', approveUrl(clip.id), buildBody({ clip, includeAudio, start, end, regions, caption, requestId })).then(props.onPrepared, (err: Error) => {
       setError(err.message);
       setBusy(false);
     });
@@ -130,7 +153,7 @@ export function ApproveDialog(props: { clip: Clip; cameraName: string; requestId
         {error && <p class="error" role="alert">{error}</p>}
         <div class="actions sticky">
           <button type="button" onClick={props.onClose}>Cancel</button>
-          <button type="submit" class="primary" disabled={busy}>{busy ? 'Approving…' : 'Approve and share'}</button>
+          <button type="submit" class="primary" disabled={busy}>{busy ? 'Preparing…' : 'Prepare and preview'}</button>
         </div>
       </form>
       </div>

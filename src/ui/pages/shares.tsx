@@ -1,16 +1,19 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, thumbUrl, type Share, type ShareAction } from '../api.js';
+import { api, clipUrl, shareActionUrl, thumbUrl, type Share, type ShareAction } from '../api.js';
 import { bytes, short, when } from '../format.js';
 import { useLive } from '../live.js';
+import { PreviewDialog } from './preview.js';
 
 /** How each status is shown: its badge, and whether a progress bar goes with it. */
 const STATUS: Record<Share['status'], { label: string; bar: boolean }> = {
   exporting: { label: 'Redacting', bar: true },
+  ready: { label: 'Waiting for your Send', bar: false },
   queued: { label: 'Queued', bar: true },
   uploading: { label: 'Uploading', bar: true },
   uploaded: { label: 'Uploaded', bar: true },
   failed: { label: 'Failed', bar: false },
   revoked: { label: 'Revoked', bar: false },
+  cancelled: { label: 'Cancelled', bar: false },
 };
 
 interface Progress {
@@ -18,8 +21,13 @@ interface Progress {
   percent: number;
 }
 
-/** What a button says, and what it asks before acting (revoking and deleting cannot be undone). */
+/**
+ * What a button says, and what it asks before acting (revoking and deleting cannot be undone).
+ * `send` opens the preview: consent is only ever given with the export in front of the owner.
+ */
 const BUTTON: Record<ShareAction, { label: string; confirm?: string }> = {
+  send: { label: 'Preview and send…' },
+  cancel: { label: 'Cancel', confirm: 'Confirm cancel' },
   retry: { label: 'Retry' },
   revoke: { label: 'Revoke', confirm: 'Confirm revoke' },
   delete: { label: 'Delete clip', confirm: 'Confirm delete' },
@@ -60,18 +68,19 @@ function ShareRow(props: { share: Share; progress?: Progress; onAction: (a: Shar
           </label>
         )}
         {s.error && <p class="error">{s.error}</p>}
-        <p class="muted small">sha256 {short(s.sha256)}{s.uploadedAt ? ` · uploaded ${when(s.uploadedAt)}` : ''}{s.requestId ? ` · request ${s.requestId}` : ''}</p>
+        <p class="muted small">export sha256 {short(s.sha256)}{s.uploadedAt ? ` · uploaded ${when(s.uploadedAt)}` : ''}{s.requestId ? ` · request ${s.requestId}` : ''}</p>
       </div>
       <ActionButtons actions={s.actions} onAction={props.onAction} />
     </article>
   );
 }
 
-/** Every share with live progress and the actions the server offers for it; revoking deletes the upload on the platform. */
+/** Every share with live progress and the actions the server offers for it; a ready share opens its preview for Send. */
 export function SharesPage() {
   const [shares, setShares] = useState<Share[]>([]);
   const [progress, setProgress] = useState<Record<string, Progress>>({});
   const [error, setError] = useState<string | null>(null);
+  const [previewing, setPreviewing] = useState<Share | null>(null);
   const load = useCallback(() => {
     api<Share[]>('GET', '/api/shares').then((list) => setShares([...list].sort((a, b) => b.createdAt.localeCompare(a.createdAt))), (e: Error) => setError(e.message));
   }, []);
@@ -88,8 +97,9 @@ export function SharesPage() {
   const act = (share: Share, action: ShareAction): void => {
     const replace = (s: Share): void => setShares((old) => old.map((x) => (x.id === s.id ? s : x)));
     const fail = (e: Error): void => setError(e.message);
-    if (action === 'delete') api<void>('DELETE', `/api/clips/${share.clipId}`).then(load, fail);
-    else api<Share>('POST', `/api/shares/${share.id}/${action}`).then(replace, fail);
+    if (action === 'send') setPreviewing(share);
+    else if (action === 'delete') api<void>('DELETE', clipUrl(share.clipId)).then(load, fail);
+    else api<Share>('POST', shareActionUrl(share.id, action)).then(replace, fail);
   };
   return (
     <section>
@@ -99,6 +109,7 @@ export function SharesPage() {
       <div class="list">
         {shares.map((s) => <ShareRow key={s.id} share={s} progress={progress[s.id]} onAction={(a) => act(s, a)} />)}
       </div>
+      {previewing && <PreviewDialog share={previewing} onClose={() => { setPreviewing(null); load(); }} onSent={() => { setPreviewing(null); load(); }} />}
     </section>
   );
 }

@@ -40,20 +40,14 @@ async function insideMediaRoots(roots: string[], real: string): Promise<boolean>
  * opened without following a link and served from that descriptor, so what was checked is what
  * is sent.
  */
-async function openStored(deps: WebApiDeps, clip: ClipRecord, relative: string | null): Promise<OpenMedia> {
-  if (clip.fileDeletedAt !== null) throw new AppError('CLIP_FILE_GONE', `the files of clip ${clip.id} were deleted`);
-  if (relative === null) throw new AppError('NOT_FOUND', `clip ${clip.id} has no thumbnail`);
+async function openContained(deps: WebApiDeps, relative: string): Promise<OpenMedia | 'outside' | 'missing'> {
   let real: string;
   try {
     real = await realpath(path.resolve(deps.dataDir, relative));
   } catch {
-    deps.log.warn({ clipId: clip.id }, 'clip file missing on disk');
-    throw new AppError('CLIP_FILE_GONE', `the file of clip ${clip.id} is missing`);
+    return 'missing';
   }
-  if (!(await insideMediaRoots(mediaRoots(deps), real))) {
-    deps.log.warn({ clipId: clip.id }, 'clip file leads outside the clips folder; not served');
-    throw new AppError('NOT_FOUND', `clip ${clip.id} has no readable file`);
-  }
+  if (!(await insideMediaRoots(mediaRoots(deps), real))) return 'outside';
   let handle: FileHandle | undefined;
   try {
     handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -62,9 +56,24 @@ async function openStored(deps: WebApiDeps, clip: ClipRecord, relative: string |
     return { handle, stat };
   } catch {
     await handle?.close();
+    return 'missing';
+  }
+}
+
+/** A clip's video or thumbnail, with the clip-specific reasons when it cannot be served. */
+async function openStored(deps: WebApiDeps, clip: ClipRecord, relative: string | null): Promise<OpenMedia> {
+  if (clip.fileDeletedAt !== null) throw new AppError('CLIP_FILE_GONE', `the files of clip ${clip.id} were deleted`);
+  if (relative === null) throw new AppError('NOT_FOUND', `clip ${clip.id} has no thumbnail`);
+  const found = await openContained(deps, relative);
+  if (found === 'outside') {
+    deps.log.warn({ clipId: clip.id }, 'clip file leads outside the clips folder; not served');
+    throw new AppError('NOT_FOUND', `clip ${clip.id} has no readable file`);
+  }
+  if (found === 'missing') {
     deps.log.warn({ clipId: clip.id }, 'clip file missing on disk');
     throw new AppError('CLIP_FILE_GONE', `the file of clip ${clip.id} is missing`);
   }
+  return found;
 }
 
 function sendVideo(reply: FastifyReply, media: OpenMedia, rangeHeader: string | undefined): FastifyReply {
@@ -86,8 +95,25 @@ function sendVideo(reply: FastifyReply, media: OpenMedia, rangeHeader: string | 
   return reply.send(handle.createReadStream({ start: range.start, end: range.end }));
 }
 
-/** Clip video (seekable: HTTP Range) and thumbnail, looked up by clip id only. */
+/**
+ * Clip video (seekable: HTTP Range) and thumbnail, looked up by clip id only; and a share's
+ * export, the exact file the owner is asked to Send (the preview plays it).
+ */
 export async function mediaRoutes(app: FastifyInstance, deps: WebApiDeps): Promise<void> {
+  app.get('/shares/:id/video', async (req, reply) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    const share = deps.repos.shares.get(id);
+    if (!share) throw new AppError('SHARE_NOT_FOUND', `no share ${id}`);
+    if (share.exportPath === null) {
+      throw share.status === 'exporting'
+        ? new AppError('NOT_FOUND', `the export of share ${id} is not finished yet`)
+        : new AppError('CLIP_FILE_GONE', `share ${id} has no export (${share.status})`);
+    }
+    const found = await openContained(deps, share.exportPath);
+    if (typeof found === 'string') throw new AppError('CLIP_FILE_GONE', `the export of share ${id} is missing`);
+    return sendVideo(reply, found, req.headers.range);
+  });
+
   app.get('/clips/:id/video', async (req, reply) => {
     const { id } = parseInput(idParams, req.params, 'params');
     const clip = findClip(deps, id);

@@ -4,7 +4,7 @@ import type { WebApiDeps } from '../context.js';
 import { idParams, parseInput } from '../validate.js';
 import { shareView } from '../views.js';
 
-/** Shares (approved clips on their way out) and revocation, through ShareControl. */
+/** Shares (approved clips on their way out): Send (consent), Cancel (withdraw), retry and revoke. */
 export async function shareRoutes(app: FastifyInstance, deps: WebApiDeps): Promise<void> {
   app.get('/shares', async () => deps.controls.shares.list().map((s) => shareView(s, deps.repos.clips)));
 
@@ -19,6 +19,20 @@ export async function shareRoutes(app: FastifyInstance, deps: WebApiDeps): Promi
     const { id } = parseInput(idParams, req.params, 'params');
     const share = deps.controls.review.retry(id);
     deps.log.info({ shareId: id, status: share.status }, 'failed share retried through the API');
+    return reply.status(202).send(shareView(share, deps.repos.clips));
+  });
+
+  app.post('/shares/:id/send', async (req, reply) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    const share = deps.controls.review.send(id);
+    deps.log.info({ shareId: id, principal: req.principal?.kind }, 'share sent through the API (consent recorded)');
+    return reply.status(202).send(shareView(share, deps.repos.clips));
+  });
+
+  app.post('/shares/:id/cancel', async (req, reply) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    const share = await deps.controls.shares.cancel(id);
+    deps.log.info({ shareId: id, status: share.status }, 'share cancelled through the API');
     return reply.status(202).send(shareView(share, deps.repos.clips));
   });
 

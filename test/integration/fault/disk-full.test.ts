@@ -10,6 +10,7 @@ import { startDevPlatform, type DevPlatform } from '../../../src/demo/dev-platfo
 import { createDaemon, type Daemon } from '../../support/daemon.js';
 import { fillDisk, makeTempDir, mountTmpfs, sleep, unmountTmpfs, waitUntil, type TempDir } from '../../support/index.js';
 import { checkFiles, checkLedger, checkPlatform, Checks, PlayableCache, readDb } from './invariants.js';
+import { sendReady } from './workload.js';
 
 const TOKEN = 'fault-suite-platform-token';
 
@@ -85,7 +86,9 @@ describe('a full data disk', () => {
       const id = await pendingClip(d);
       if (id) await d.api('POST', `/clips/${id}/approve`, {});
     }
-    await waitUntil('every share uploaded', () => {
+    await waitUntil('every share uploaded', async () => {
+      // The owner sends each export once it is ready (the preview step).
+      await sendReady(d);
       const shares = readDb(d.dataDir).shares;
       return shares.length > 0 && shares.every((s) => s.status === 'uploaded');
     }, 240_000, 500);

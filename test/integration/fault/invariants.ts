@@ -136,7 +136,7 @@ export async function checkFiles(d: Daemon, checks: Checks, cache: PlayableCache
   for (const c of db.clips.filter((c) => c.deleted_at === null && c.file_deleted_at === null)) {
     checks.ok(existsSync(path.join(d.dataDir, c.file_path)), () => `clip ${c.id} (${c.status}) has a row but no file ${c.file_path}`);
   }
-  const withExport = new Set(['queued', 'uploading', 'uploaded']);
+  const withExport = new Set(['ready', 'queued', 'uploading', 'uploaded']);
   for (const s of db.shares.filter((s) => withExport.has(s.status))) {
     const file = s.export_path ? path.join(d.dataDir, s.export_path) : '';
     checks.ok(file !== '' && existsSync(file), () => `share ${s.id} is ${s.status} but its export ${s.export_path} is missing`);
@@ -146,13 +146,18 @@ export async function checkFiles(d: Daemon, checks: Checks, cache: PlayableCache
   return { temps: temps.filter((t) => !t.startsWith(tmpDir)), db };
 }
 
-/** Invariant 3: the chain verifies; every share has its approval recorded; one upload entry at most. */
+/** Shares the owner has sent (Send, or one step): their consent is in the ledger. Not yet: exporting, ready. */
+const SENT = new Set(['queued', 'uploading', 'uploaded', 'revoked']);
+
+/** Invariant 3: the chain verifies; every sent share has exactly one consent, one not sent none; one upload entry at most. */
 export async function checkLedger(d: Daemon, db: DbSnapshot, checks: Checks): Promise<void> {
   const r = await d.cli(['ledger', 'verify']);
   checks.ok(r.code === 0, () => `clipgate ledger verify exited ${r.code}: ${r.stdout}${r.stderr}`);
   for (const s of db.shares) {
     const entries = db.ledger.filter((e) => e.share_id === s.id);
-    checks.ok(entries.filter((e) => e.action === 'approved').length === 1, () => `share ${s.id} has no single 'approved' ledger entry`);
+    const consents = entries.filter((e) => e.action === 'approved').length;
+    if (SENT.has(s.status)) checks.ok(consents === 1, () => `share ${s.id} is ${s.status} without a single 'approved' ledger entry`);
+    if (s.status === 'exporting' || s.status === 'ready') checks.ok(consents === 0, () => `share ${s.id} is ${s.status} (not sent) but has ${consents} 'approved' entries`);
     const uploads = entries.filter((e) => e.action === 'uploaded').length;
     checks.ok(uploads === (s.status === 'uploaded' ? 1 : 0) || s.status === 'revoked', () => `share ${s.id} is ${s.status} with ${uploads} 'uploaded' ledger entries`);
   }

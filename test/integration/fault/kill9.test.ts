@@ -12,13 +12,13 @@ import { descendantPids, procStat } from '../../support/procfs.js';
 import { makeTempDir, sleep, waitUntil, type TempDir } from '../../support/index.js';
 import { checkFiles, checkLedger, checkPlatform, Checks, PlayableCache, readDb } from './invariants.js';
 import { seededRng } from './prng.js';
-import { Workload } from './workload.js';
+import { sendReady, Workload } from './workload.js';
 
 const KILLS = Number(process.env.CLIPGATE_FAULT_KILLS ?? 20);
 const TOKEN = 'fault-suite-platform-token';
 const CAMERAS = ['sim-a', 'sim-b'];
 /** Half the kills land right after one of these log lines: the critical sections (mid-upload twice as often). */
-const KILL_POINTS = ['assembling clip', 'clip approved', 'export finished', 'upload created', 'upload created', 'upload complete'];
+const KILL_POINTS = ['assembling clip', 'clip approved', 'export finished', 'share sent', 'upload created', 'upload created', 'upload complete'];
 
 let tmp: TempDir;
 let platform: DevPlatform;
@@ -97,8 +97,11 @@ describe('kill -9 at random moments (real daemon, real ffmpeg, real tus platform
       tempsCleaned += state.temps.length;
     }
 
-    // Let the last approvals drain: every share must end `uploaded`, on the platform exactly once.
-    await waitUntil('every share uploaded', async () => readDb(daemon.dataDir).shares.every((s) => s.status === 'uploaded'), 240_000, 500);
+    // Let the last approvals drain (each sent once its export is ready): every share must end `uploaded`, on the platform exactly once.
+    await waitUntil('every share uploaded', async () => {
+      await sendReady(daemon);
+      return readDb(daemon.dataDir).shares.every((s) => s.status === 'uploaded');
+    }, 240_000, 500);
     const children = descendantPids(daemon.pid).map((pid) => ({ pid, startTicks: procStat(pid)?.startTicks }));
     const exit = await daemon.stop();
     const leftBehind = children.filter((c) => procStat(c.pid)?.startTicks === c.startTicks);
@@ -113,7 +116,7 @@ describe('kill -9 at random moments (real daemon, real ffmpeg, real tus platform
     const resumed = daemon.lines().filter((l) => l.msg === 'resuming upload').length;
     process.stdout.write(
       `[fault] kill -9: ${KILLS} kills, ${checks.count} checks, ${daemon.starts} starts; ${clips} clips, ${final.shares.length} shares ` +
-        `(${workload.stats.approvedApi} approved by API, ${workload.stats.approvedCli} by CLI, ${workload.stats.rejected} rejected, ` +
+        `(${workload.stats.approvedApi} approved by API, ${workload.stats.approvedCli} by CLI, ${workload.stats.sent} sent, ${workload.stats.rejected} rejected, ` +
         `${workload.stats.triggers} manual triggers, ${workload.stats.interrupted} calls cut by a kill); ${tempsCleaned} crash temp files cleaned; ` +
         `${resumed} uploads resumed after a kill, ${partial} abandoned partial uploads on the platform; ${orphans} ffmpeg children outlived the daemon by 1 s; ` +
         `kill moments: ${[...killedAt].map(([k, n]) => `${k} ×${n}`).join(', ')}\n`,

@@ -9,6 +9,7 @@ import { createDaemon, type Daemon } from '../../support/daemon.js';
 import { startFaultyProxy, type FaultyProxy } from '../../support/faulty-proxy.js';
 import { makeTempDir, sleep, type TempDir } from '../../support/index.js';
 import { checkFiles, checkLedger, checkPlatform, Checks, PlayableCache, readDb } from './invariants.js';
+import { sendReady } from './workload.js';
 import { seededRng } from './prng.js';
 
 const TOKEN = 'fault-suite-platform-token';
@@ -71,6 +72,8 @@ describe('a platform that answers 500 half the time', () => {
         proxy.setFailureRate(0);
       }
       checks.ok(daemon.running, () => `daemon exited while the platform failed:\n${daemon.tail()}`);
+      // The owner's Send as each export becomes ready (the consent is recorded locally, whatever the platform does).
+      await sendReady(daemon);
       const shares = readDb(daemon.dataDir).shares;
       checks.ok(shares.every((s) => s.status !== 'failed'), () => `a share failed for good: ${JSON.stringify(shares.filter((s) => s.status === 'failed'))}`);
       if (shares.length === SHARES && shares.every((s) => s.status === 'uploaded')) break;

@@ -1,5 +1,6 @@
 // What a busy owner does while the daemon runs: approves (through the HTTP API or the CLI),
-// rejects, and presses "record now". Decisions come from the seeded PRNG; every call tolerates
+// sends the exports that are ready (consent, through the API or the CLI), rejects, and presses
+// "record now". Decisions come from the seeded PRNG; every call tolerates
 // the daemon dying under it (that is the point of the suite).
 import type { Daemon } from '../../support/daemon.js';
 import { sleep } from '../../support/wait.js';
@@ -13,6 +14,7 @@ interface ClipItem {
 export interface WorkloadStats {
   approvedApi: number;
   approvedCli: number;
+  sent: number;
   rejected: number;
   triggers: number;
   /** Calls that failed because the daemon was down or killed mid-call. */
@@ -28,7 +30,7 @@ export interface WorkloadOptions {
 }
 
 export class Workload {
-  readonly stats: WorkloadStats = { approvedApi: 0, approvedCli: 0, rejected: 0, triggers: 0, interrupted: 0 };
+  readonly stats: WorkloadStats = { approvedApi: 0, approvedCli: 0, sent: 0, rejected: 0, triggers: 0, interrupted: 0 };
   /** Clips a decision was already made (or attempted) for; never decided twice. */
   private readonly decided = new Set<string>();
 
@@ -65,6 +67,7 @@ export class Workload {
         if (r.status === 200) this.stats.rejected++;
       }
     }
+    this.stats.sent += await sendReady(this.d, () => this.rng.chance(this.opts.cliShare));
   }
 
   private async approve(id: string): Promise<void> {
@@ -79,4 +82,17 @@ export class Workload {
     const r = await this.d.api('POST', `/clips/${id}/approve`, { blur: [blur], caption: 'fault suite' });
     if (r.status === 202) this.stats.approvedApi++;
   }
+}
+
+/** The owner's Send for every share whose export is ready (the API, or the CLI when `viaCli()`); returns how many went. */
+export async function sendReady(d: Daemon, viaCli: () => boolean = () => false): Promise<number> {
+  const shares = await d.api<{ id: string; clipId: string; status: string }[]>('GET', '/shares');
+  let sent = 0;
+  for (const s of Array.isArray(shares.body) ? shares.body : []) {
+    if (s.status !== 'ready') continue;
+    if (viaCli()) {
+      if ((await d.cli(['clips', 'send', s.clipId])).code === 0) sent++;
+    } else if ((await d.api('POST', `/shares/${s.id}/send`)).status === 202) sent++;
+  }
+  return sent;
 }

@@ -10,7 +10,7 @@ import { createLogger, SecretRegistry } from '../../../src/core/logger.js';
 import type { CameraView, Stats } from '../../../src/core/ports.js';
 import { Problems } from '../../../src/core/problems.js';
 import type { Clip } from '../../../src/core/types.js';
-import { MqttBridge, type ReconnectOptions, type RetainedStore } from '../../../src/mqtt/index.js';
+import { MqttBridge, PLACEHOLDER_JPEG, type ReconnectOptions, type RetainedStore } from '../../../src/mqtt/index.js';
 import { makeTempDir, mosquittoPub, sleep, startMosquitto, stopAll, waitUntil, type Mosquitto, type MosquittoOptions } from '../../support/index.js';
 import { FakeCameras, TWO_CAMERAS } from '../../unit/mqtt/fake-cameras.js';
 import { Recorder } from './recorder.js';
@@ -75,6 +75,7 @@ function makeBridge(b: Mosquitto, opts: BridgeOptions = {}): Harness {
   const bridge = new MqttBridge({
     config: {
       url: b.url,
+      snapshots: 'masked',
       topicPrefix: 'clipgate',
       homeAssistant: { discovery: opts.discovery ?? true, prefix: 'homeassistant' },
       ...(opts.username !== undefined && { username: opts.username }),
@@ -87,7 +88,8 @@ function makeBridge(b: Mosquitto, opts: BridgeOptions = {}): Harness {
     problems,
     cameras,
     stats: () => ({ ...stats }),
-    snapshot: async (id) => snapshots.get(id),
+    // As the adapter does: the placeholder when the camera has no picture that may be shown.
+    snapshot: async (id) => snapshots.get(id) ?? PLACEHOLDER_JPEG,
     version: '9.9.9',
     backoff: opts.backoff ?? FAST,
     ...(opts.retained && { retained: opts.retained }),
@@ -217,10 +219,21 @@ describe('MqttBridge with a real mosquitto', () => {
     const described = await rec.waitFor((m) => m.topic === 'homeassistant/binary_sensor/clipgate/front-door_motion/config' && m.text.includes('Amcrest'), 'device block with the identity', 20_000, mark);
     expect((JSON.parse(described.text) as { device: unknown }).device).toMatchObject({ manufacturer: 'Amcrest', model: 'AD410', sw_version: '1.0', via_device: 'clipgate_bridge' });
 
-    // A deleted clip takes its thumbnail off the broker (privacy: nothing lingers retained).
+    // A rejected clip takes its picture off the broker at once (privacy: nothing lingers retained)…
     h.snapshots.delete('front-door');
+    h.bus.emit('clip.updated', { clip: { ...clip('front-door'), status: 'rejected' } });
+    const cleared = await rec.waitFor((m) => m.topic === 'clipgate/front-door/snapshot' && !m.payload.equals(JPEG), 'snapshot replaced after reject', 20_000, mark);
+    expect(cleared.payload.equals(PLACEHOLDER_JPEG)).toBe(true);
+    const later = await recorder(b);
+    await later.sync();
+    expect(later.last('clipgate/front-door/snapshot')).toMatchObject({ retain: true });
+    expect(later.last('clipgate/front-door/snapshot')?.payload.equals(PLACEHOLDER_JPEG)).toBe(true);
+    // …and so does a deleted one; the payload is never empty (Home Assistant keeps that as a broken image).
+    const afterReject = rec.messages.length;
     h.bus.emit('clip.deleted', { clipId: 'clip-front-door', cameraId: 'front-door', reason: 'owner', at });
-    await rec.waitFor((m) => m.topic === 'clipgate/front-door/snapshot' && m.payload.length === 0, 'snapshot cleared', 20_000, mark);
+    const again = await rec.waitFor((m) => m.topic === 'clipgate/front-door/snapshot', 'snapshot after delete', 20_000, afterReject);
+    expect(again.payload.equals(PLACEHOLDER_JPEG)).toBe(true);
+    expect(rec.on('clipgate/front-door/snapshot').every((m) => m.payload.length > 0)).toBe(true);
   });
 
   it('privacy/set and trigger/set reach CameraControl; no topic can approve anything', async () => {

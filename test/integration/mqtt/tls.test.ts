@@ -6,7 +6,7 @@ import { systemClock } from '../../../src/core/clock.js';
 import { EventBus } from '../../../src/core/events.js';
 import { createLogger, SecretRegistry } from '../../../src/core/logger.js';
 import { Problems } from '../../../src/core/problems.js';
-import { MqttBridge } from '../../../src/mqtt/index.js';
+import { MqttBridge, PLACEHOLDER_JPEG } from '../../../src/mqtt/index.js';
 import { freePort, makeTempDir, runChecked, startMosquitto, stopAll, waitForPort, waitUntil, type TempDir } from '../../support/index.js';
 import { FakeCameras, TWO_CAMERAS } from '../../unit/mqtt/fake-cameras.js';
 import { Recorder } from './recorder.js';
@@ -29,14 +29,14 @@ function bridgeFor(url: string, ca?: string): { bridge: MqttBridge; problems: Pr
   const bus = new EventBus(log);
   const problems = new Problems({ bus, clock: systemClock });
   const bridge = new MqttBridge({
-    config: { url, topicPrefix: 'clipgate', homeAssistant: { discovery: false, prefix: 'homeassistant' }, ...(ca !== undefined && { ca }) },
+    config: { url, snapshots: 'masked', topicPrefix: 'clipgate', homeAssistant: { discovery: false, prefix: 'homeassistant' }, ...(ca !== undefined && { ca }) },
     log,
     clock: systemClock,
     bus,
     problems,
     cameras: new FakeCameras(TWO_CAMERAS),
     stats: () => ({ pending: 0, requests: 0, diskFreeBytes: 1 }),
-    snapshot: async () => undefined,
+    snapshot: async () => PLACEHOLDER_JPEG,
     version: '9.9.9',
     backoff: { initialMs: 200, maxMs: 1_000, maxAttemptsPerMinute: 10 },
   });

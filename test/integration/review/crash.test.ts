@@ -65,12 +65,12 @@ describe('crash safety and concurrency (separate processes)', () => {
     const leftovers = readdirSync(exportsDir);
     expect(leftovers.every((n) => n.startsWith('.'))).toBe(true);
 
-    const worker = new ExportWorker({ db: env.db, repos: env.repos, clock: env.clock, bus: env.bus, log: pino({ level: 'silent' }), dataDir: env.dataDir, exportsDir, pollMs: 60_000 });
+    const worker = new ExportWorker({ db: env.db, repos: env.repos, ledger: env.ledger, clock: env.clock, bus: env.bus, log: pino({ level: 'silent' }), dataDir: env.dataDir, exportsDir, pollMs: 60_000 });
     const done = new Promise<Share>((resolve) => env!.bus.on('t', 'share.updated', ({ share: s }) => void (s.id === share.id && s.status !== 'exporting' && resolve(s))));
     await worker.start();
     try {
       const finished = await done;
-      expect(finished.status).toBe('queued');
+      expect(finished.status).toBe('ready');
       expect(readdirSync(exportsDir)).toEqual([`${share.id}.mp4`]);
       const rec = env.repos.shares.get(share.id)!;
       expect((await sha256File(path.join(env.dataDir, rec.exportPath!))).sha256).toBe(rec.sha256);
@@ -79,19 +79,28 @@ describe('crash safety and concurrency (separate processes)', () => {
     }
   }, 180_000);
 
-  it('concurrent `clips approve` from four processes create exactly one share and one ledger entry', async () => {
+  it('concurrent `clips approve` from four processes create exactly one share; four concurrent `clips send` one consent entry', async () => {
     env = makeEnv();
     const clip = env.insertClip();
     const config = path.join(env.dir, 'clipgate.yml');
     writeFileSync(config, `dataDir: ${env.dataDir}\n`);
-    const goAt = Date.now() + 2_000;
-    const procs = await Promise.all([0, 1, 2, 3].map((i) => spawnProcess(process.execPath, [child, 'approve', config, clip.id, String(goAt)], { name: `approve-${i}` })));
-    const exits = await Promise.all(procs.map(async (p) => (await p.waitForLine(/^EXIT (\d)$/, 60_000))[1]));
-    expect(exits.sort()).toEqual(['0', '1', '1', '1']);
-    const losers = procs.filter((p) => p.lines().includes('EXIT 1'));
-    for (const p of losers) expect(p.tail()).toMatch(/NOT_APPROVABLE/);
+    const raceOf = async (action: 'approve' | 'send', refusal: RegExp): Promise<void> => {
+      const goAt = Date.now() + 2_000;
+      const procs = await Promise.all([0, 1, 2, 3].map((i) => spawnProcess(process.execPath, [child, action, config, clip.id, String(goAt)], { name: `${action}-${i}` })));
+      const exits = await Promise.all(procs.map(async (p) => (await p.waitForLine(/^EXIT (\d)$/, 60_000))[1]));
+      expect(exits.sort()).toEqual(['0', '1', '1', '1']);
+      for (const p of procs.filter((x) => x.lines().includes('EXIT 1'))) expect(p.tail()).toMatch(refusal);
+    };
+    await raceOf('approve', /NOT_APPROVABLE/);
     expect(env.repos.shares.list()).toHaveLength(1);
-    expect(env.ledger.list().filter((e) => e.action === 'approved')).toHaveLength(1);
-    expect(env.ledger.verify().ok).toBe(true);
+    // Approving records no consent: that is Send's, once the export exists.
+    expect(env.ledger.list()).toEqual([]);
+    const share = env.exportDone(env.repos.shares.list()[0]!.id);
+    await raceOf('send', /NOT_SENDABLE/);
+    const approved = env.ledger.list().filter((e) => e.action === 'approved');
+    expect(approved).toHaveLength(1);
+    expect(approved[0]).toMatchObject({ shareId: share.id, exportSha256: share.sha256 });
+    // Four processes wrote through the ledger: the mirror holds each entry once, in order.
+    expect(await env.ledger.verify()).toEqual({ ok: true, entries: 1, notes: [] });
   }, 120_000);
 });

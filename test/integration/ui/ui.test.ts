@@ -75,7 +75,7 @@ describe.skipIf(!ready)('web UI in Chromium (fake services)', () => {
     await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 }).toBeGreaterThan(0);
   });
 
-  it('approve dialog: one blur rectangle, audio stripped, caption shown as text', async () => {
+  it('approve dialog: one blur rectangle, audio stripped, caption shown as text; approving prepares, the preview follows', async () => {
     await page.locator('[data-clip-id=clip-2] button', { hasText: 'Share…' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
@@ -91,7 +91,12 @@ describe.skipIf(!ready)('web UI in Chromium (fake services)', () => {
     await dialog.locator('textarea[name=caption]').fill(hostile);
     expect(await dialog.locator('.caption-preview q').textContent()).toBe(hostile);
     await shoot('approve', false);
-    await dialog.getByRole('button', { name: 'Approve and share' }).click();
+    await dialog.getByRole('button', { name: 'Prepare and preview' }).click();
+    // The same dialog now shows the export being made, with Cancel; nothing was sent.
+    await dialog.getByRole('heading', { name: 'Check the file before it is sent' }).waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).waitFor();
+    expect(await dialog.getByRole('button', { name: 'Send' }).count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Close' }).click();
     await dialog.waitFor({ state: 'detached' });
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     const approval = h.fakes.approvals.at(-1);
@@ -109,9 +114,9 @@ describe.skipIf(!ready)('web UI in Chromium (fake services)', () => {
     const row = page.locator('[data-share-id]').first();
     await row.waitFor();
     const id = (await row.getAttribute('data-share-id')) ?? '';
-    // Still being redacted: the server refuses a revoke now, so none is offered (the buttons come from `actions`).
+    // Still being redacted: the server offers Cancel only (the buttons come from `actions`).
     expect(await row.getAttribute('data-status')).toBe('exporting');
-    expect(await row.getByRole('button').count()).toBe(0);
+    expect(await row.getByRole('button').allTextContents()).toEqual(['Cancel']);
     // A refused upload shows its reason and a Retry button that puts it back in the queue.
     h.fakes.progress(id, 'failed', 0, 1024);
     await expect.poll(() => row.getAttribute('data-status')).toBe('failed');
@@ -141,9 +146,12 @@ describe.skipIf(!ready)('web UI in Chromium (fake services)', () => {
     await garden.getByRole('switch').check();
     await expect.poll(() => garden.locator('.badge').textContent()).toBe('privacy');
     await shoot('cameras');
-    h.fakes.ledger.push({ seq: 1, at: new Date().toISOString(), action: 'approved', clipId: 'clip-2', shareId: 'share-1', sha256: 'ab'.repeat(32), exportSha256: null, requestId: null, options: {}, prevHash: '0'.repeat(64), hash: 'cd'.repeat(32) });
+    h.fakes.ledger.push({ seq: 1, at: new Date().toISOString(), action: 'approved', clipId: 'clip-2', shareId: 'share-1', sha256: 'ab'.repeat(32), exportSha256: 'ef'.repeat(32), requestId: null, options: {}, prevHash: '0'.repeat(64), hash: 'cd'.repeat(32), signature: 'S'.repeat(86) + '==' });
     await page.goto(base + '/#/ledger');
     await expect.poll(() => page.getByTestId('verify-badge').textContent()).toContain('Chain intact · 1 entries');
+    // The shared file's hash (the export), not the original clip's, and the device key's fingerprint.
+    expect(await page.locator('[data-seq="1"] [data-testid=row-sha256]').getAttribute('data-full')).toBe('ef'.repeat(32));
+    expect(await page.getByTestId('device-key').textContent()).toContain('ffff ffff');
     await shoot('ledger');
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   });

@@ -1,6 +1,7 @@
 // The whole path through the real composition root: a pending clip, the owner approves it
-// through the review service, the real exporter (ffmpeg) redacts it, the uploader sends the
-// export. Then the owner revokes it through the same controls the API uses.
+// through the review service, the real exporter (ffmpeg) redacts it into `ready`, nothing leaves
+// until the owner's Send, then the uploader sends the export. Then the owner revokes it through
+// the same controls the API uses.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,6 +51,11 @@ describe('approve → export → upload → revoke through the App', () => {
     if (!review || !shares || !ledger) throw new Error('controls not wired');
 
     const share = review.approve('clip-1', { blur: [{ x: 0, y: 0, width: 0.5, height: 0.5 }], caption: 'doorbell, evening' });
+    await waitUntil('export ready', () => shares.get(share.id)?.status === 'ready', 120_000, 200);
+    // The export waits for the owner: nothing was created on the platform, nothing recorded.
+    expect(platform.requestLog().filter((l) => l.path.includes('/uploads'))).toEqual([]);
+    expect(ledger.list()).toEqual([]);
+    review.send(share.id);
     await waitUntil('uploaded', () => shares.get(share.id)?.status === 'uploaded' || shares.get(share.id)?.status === 'failed', 120_000, 200);
     const uploaded = shares.get(share.id)!;
     expect(uploaded.error).toBeUndefined();
@@ -67,6 +73,6 @@ describe('approve → export → upload → revoke through the App', () => {
     expect(revoked.status).toBe('revoked');
     expect(platform.received()).toEqual([]);
     expect(ledger.list().map((e) => e.action)).toEqual(['approved', 'uploaded', 'revoked']);
-    expect(ledger.verify()).toMatchObject({ ok: true, entries: 3 });
+    expect(await ledger.verify()).toMatchObject({ ok: true, entries: 3 });
   }, 180_000);
 });

@@ -114,10 +114,13 @@ describe('upload failures', () => {
     platform = await startDevPlatform({ token: TOKEN, dir: path.join(tmp.path, 'platform') });
     const client = new TusClient({ baseUrl: platform.url, token: TOKEN });
     const bytes = Buffer.from('not what the metadata claims');
-    const url = await client.create(bytes.length, encodeMetadata({ filename: 'x.mp4', filetype: 'video/mp4', sha256: '0'.repeat(64), recordedAt: '2026-01-01T00:00:00.000Z', durationMs: 1 }));
+    const witness = { ledgerSeq: 1, ledgerHash: '1'.repeat(64), ledgerSig: 'A'.repeat(86) + '==', deviceKey: 'A'.repeat(43) + '=' };
+    const url = await client.create(bytes.length, encodeMetadata({ filename: 'x.mp4', filetype: 'video/mp4', sha256: '0'.repeat(64), recordedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, ...witness }));
     const err = await client.patch(url, 0, Readable.from([bytes]), bytes.length).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TusHttpError);
     expect((err as TusHttpError).status).toBe(460);
     expect(platform.received()[0]?.verified).toMatchObject({ ok: false });
+    // A witness that does not verify is shown as such, never as valid.
+    expect(platform.received()[0]?.witness).toMatchObject({ seq: 1, signatureValid: false });
   });
 });

@@ -1,6 +1,7 @@
 // Shared fixtures for the upload integration tests: real mp4s from ffmpeg lavfi, a real
-// database, approved shares created the way review + exporter create them (clip approved,
-// share + `approved` ledger entry in one transaction, then export path/sha256 and `queued`).
+// database, shares created the way review + exporter + Send create them (clip approved and share
+// `exporting`; export path/sha256 and `ready`; then the real Send: `approved` ledger entry naming
+// the export's hash and `queued`, in one transaction).
 import { createHash, randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,8 +11,8 @@ import type { Problems } from '../../../src/core/problems.js';
 import type { Db, Repos } from '../../../src/db/index.js';
 import type { ClipRecord } from '../../../src/db/repos/clips.js';
 import type { ShareRecord } from '../../../src/db/repos/shares.js';
-import { createReview } from '../../../src/review/index.js';
-import type { Ledger } from '../../../src/review/ledger.js';
+import type { Ledger } from '../../../src/ledger/index.js';
+import { createReview, type ReviewService } from '../../../src/review/index.js';
 import { makeCore, runChecked } from '../../support/index.js';
 
 export interface Harness {
@@ -23,6 +24,7 @@ export interface Harness {
   logLines: string[];
   problems: Problems;
   ledger: Ledger;
+  review: ReviewService;
   close(): void;
 }
 
@@ -32,7 +34,8 @@ export function openHarness(dataDir: string): Harness {
   const log = createLogger({ level: 'debug', secrets: new SecretRegistry(), write: (l) => logLines.push(l) });
   const core = makeCore({ dir: dataDir, dataDir, log });
   const { db, repos, bus, problems } = core;
-  return { dataDir, db, repos, bus, log, logLines, problems, ledger: createReview(core).ledger, close: () => core.cleanup() };
+  const { ledger, review } = createReview(core);
+  return { dataDir, db, repos, bus, log, logLines, problems, ledger, review, close: () => core.cleanup() };
 }
 
 /** A real H.264 mp4 from lavfi. `lossless` makes it big quickly (for throttled/kill tests). */
@@ -61,20 +64,29 @@ export function addClip(h: Harness, o: { id?: string; status?: ClipRecord['statu
   return clip;
 }
 
-/** Approve a pending clip and "export" it: `exportSource` is copied to exports/<share>.mp4. */
-export function approveAndExport(h: Harness, clip: ClipRecord, exportSource: string, extra: { caption?: string; requestId?: string } = {}): ShareRecord {
+/** Approve a pending clip and "export" it (`exportSource` copied to exports/<share>.mp4): the share is `ready`, not sent. */
+export function approveAndPrepare(h: Harness, clip: ClipRecord, exportSource: string, extra: { caption?: string; requestId?: string } = {}): ShareRecord {
   const shareId = randomUUID();
   const at = new Date().toISOString();
   h.db.transaction(() => {
     if (!h.repos.clips.transition(clip.id, 'pending', 'approved', at)) throw new Error('clip not pending');
-    const options = { stripAudio: true, blur: [], ...extra };
+    const options = { stripAudio: true, blur: [], privacyMasks: [], ...extra };
     h.repos.shares.insert({ id: shareId, clipId: clip.id, status: 'exporting', optionsJson: JSON.stringify(options), requestId: extra.requestId ?? null, createdAt: at });
-    h.ledger.append({ action: 'approved', clipId: clip.id, shareId, sha256: clip.sha256, requestId: extra.requestId ?? null, options }, at);
   }).immediate();
   const rel = path.join('exports', `${shareId}.mp4`);
   copyFileSync(exportSource, path.join(h.dataDir, rel));
-  h.repos.shares.update(shareId, { status: 'queued', exportPath: rel, sha256: sha256(exportSource), durationMs: clip.durationMs, recordedAt: clip.startedAt }, at, 'exporting');
+  const size = readFileSync(exportSource).length;
+  h.repos.shares.update(shareId, { status: 'ready', exportPath: rel, sha256: sha256(exportSource), durationMs: clip.durationMs, recordedAt: clip.startedAt, bytesTotal: size }, at, 'exporting');
   const share = h.repos.shares.get(shareId);
+  if (!share) throw new Error('share vanished');
+  return share;
+}
+
+/** approveAndPrepare, then the owner's Send (the real one): consent recorded, share `queued`. */
+export function approveAndExport(h: Harness, clip: ClipRecord, exportSource: string, extra: { caption?: string; requestId?: string } = {}): ShareRecord {
+  const prepared = approveAndPrepare(h, clip, exportSource, extra);
+  h.review.send(prepared.id);
+  const share = h.repos.shares.get(prepared.id);
   if (!share) throw new Error('share vanished');
   return share;
 }

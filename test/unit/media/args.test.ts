@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concatArgs, concatListLine, containedInputArgs, containedProbeArgs, detectArgs, probeArgs, recordArgs, thumbnailArgs, type RecordInput, type SegmentOutput } from '../../../src/media/args.js';
+import { concatArgs, concatListLine, containedInputArgs, containedProbeArgs, detectArgs, maskBoxesFilter, maskedSnapshotArgs, probeArgs, recordArgs, thumbnailArgs, type RecordInput, type SegmentOutput } from '../../../src/media/args.js';
 
 const out: SegmentOutput = { dir: '/dev/shm/cg/door', runId: 'r1', segmentSeconds: 2, audio: true };
 const segTail = ['-f', 'segment', '-segment_time', '2', '-segment_time_delta', '0.25', '-segment_format', 'mpegts', '-segment_list', 'pipe:1', '-segment_list_type', 'csv', '/dev/shm/cg/door/r1-%06d.ts'];
@@ -76,6 +76,15 @@ describe('other builders', () => {
       want: ['-nostdin', '-hide_banner', '-loglevel', 'error', '-ss', '1.000', '-i', '/c.mp4', '-frames:v', '1', '-vf', 'scale=480:-2', '-q:v', '4', '-f', 'mjpeg', '-y', '/c.jpg.tmp'],
     },
     {
+      name: 'maskedSnapshotArgs blacks out each privacy mask and writes a metadata-free JPEG',
+      got: maskedSnapshotArgs('/t.jpg', '/s.jpg', [{ x: 0.7, y: 0, width: 0.3, height: 0.4 }]),
+      want: [
+        '-nostdin', '-hide_banner', '-loglevel', 'error', '-i', '/t.jpg', '-frames:v', '1',
+        '-vf', 'format=rgb24,drawbox=x=floor(iw*0.7):y=floor(ih*0):w=ceil(iw*1)-floor(iw*0.7):h=ceil(ih*0.4)-floor(ih*0):color=black:t=fill', '-q:v', '4',
+        '-map_metadata', '-1', '-fflags', '+bitexact', '-flags', '+bitexact', '-f', 'mjpeg', '-y', '/s.jpg',
+      ],
+    },
+    {
       name: 'probeArgs asks for JSON streams and format',
       got: probeArgs('/c.mp4'),
       want: ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '/c.mp4'],
@@ -97,6 +106,11 @@ describe('other builders', () => {
     },
   ];
   for (const c of cases) it(c.name, () => expect(c.got).toEqual(c.want));
+
+  it('maskBoxesFilter: one box per mask, chained; no masks is the null filter', () => {
+    expect(maskBoxesFilter([])).toBe('null');
+    expect(maskBoxesFilter([{ x: 0, y: 0, width: 0.1, height: 0.1 }, { x: 0.5, y: 0.5, width: 0.25, height: 0.25 }]).split(',drawbox')).toHaveLength(3);
+  });
 
   it.each([
     ['/a/b.ts', "file '/a/b.ts'"],

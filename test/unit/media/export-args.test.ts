@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  blockSize, canStreamCopy, copyArgs, encodeArgs, finishArgs, parseKeyframes, pixelRect, ProgressParser, redactionGraph, seconds, STRIP_METADATA,
-  type ExportSpec,
+  blockSize, canStreamCopy, copyArgs, encodeArgs, finishArgs, hevcCopyArgs, hevcFinishArgs, parseKeyframes, pixelRect, ProgressParser, redactionGraph, seconds,
+  STRIP_CONTAINER, STRIP_METADATA, type ExportSpec,
 } from '../../../src/media/export-args.js';
 
-const base: ExportSpec = { input: '/d/clips/a.mp4', width: 1920, height: 1080, stripAudio: true, regions: [] };
+const base: ExportSpec = { input: '/d/clips/a.mp4', videoCodec: 'h264', width: 1920, height: 1080, stripAudio: true, regions: [] };
 
 describe('pixelRect', () => {
   it.each([
@@ -79,6 +79,20 @@ describe('argv', () => {
     ]);
   });
 
+  it('H.265 copy: Annex B with SEI (39, 40) dropped into MPEG-TS, then mp4 with parameter sets only in hvcC, tagged hvc1', () => {
+    expect(hevcCopyArgs({ ...base, videoCodec: 'hevc' }, 'o.mp4.stage1.ts')).toEqual([
+      '-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', '/d/clips/a.mp4',
+      '-map', '0:v:0', '-an', '-c:v', 'copy', '-sn', '-dn', '-avoid_negative_ts', 'make_zero',
+      ...STRIP_CONTAINER, '-bsf:v', 'hevc_mp4toannexb,filter_units=remove_types=39|40', '-progress', 'pipe:3', '-nostats', '-f', 'mpegts', 'o.mp4.stage1.ts',
+    ]);
+    expect(hevcFinishArgs('i.ts', 'o.mp4')).toEqual([
+      '-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', 'i.ts', '-map', '0', '-c', 'copy', ...STRIP_CONTAINER,
+      '-bsf:v', 'filter_units=remove_types=32|33|34|35|39|40', '-tag:v', 'hvc1', '-movflags', '+faststart', '-f', 'mp4', 'o.mp4',
+    ]);
+    // Type 6 is an H.264 SEI but an H.265 slice: the H.264 filter must never reach an H.265 stream.
+    expect(hevcCopyArgs({ ...base, videoCodec: 'hevc' }, 'x').join(' ')).not.toContain('remove_types=6');
+  });
+
   it('strips every metadata source the spec names', () => {
     const text = STRIP_METADATA.join(' ');
     for (const part of ['-map_metadata -1', '-map_chapters -1', '-fflags +bitexact', '-flags:v +bitexact', '-flags:a +bitexact', 'filter_units=remove_types=6']) {
@@ -102,7 +116,11 @@ describe('canStreamCopy', () => {
     [{ regions: [], trim: { startMs: 1000, endMs: 3000 } }, false],
     [{ regions: [{ x: 0, y: 0, width: 0.1, height: 0.1 }] }, false],
   ])('%j → %s (keyframes every 2 s, 15 fps)', (spec, expected) => {
-    expect(canStreamCopy(spec, kf, 15)).toBe(expected);
+    expect(canStreamCopy({ ...spec, videoCodec: 'h264' }, kf, 15)).toBe(expected);
+  });
+
+  it.each([['h264', true], ['hevc', true], ['mpeg4', false], ['mjpeg', false], ['vp9', false]])('codec %s may be copied: %s (anything else is re-encoded, so no unknown metadata passes)', (codec, expected) => {
+    expect(canStreamCopy({ regions: [], videoCodec: codec }, kf, 15)).toBe(expected);
   });
 });
 

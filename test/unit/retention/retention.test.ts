@@ -41,14 +41,20 @@ function clip(over: Partial<ClipRecord> = {}, bytes = 5): ClipRecord {
   return rec;
 }
 
-/** Approve a clip and move its share to `status`, with an export file on disk. */
-function shared(rec: ClipRecord, status: ShareStatus, bytes = 5): { exportFile: string; shareId: string } {
+/**
+ * Approve a clip, export it (`bytes` bytes) and Send it, then move its share to `status` as the
+ * uploader would (an upload that finished gets its `uploaded` entry in the same transaction).
+ */
+function shared(rec: ClipRecord, status: ShareStatus, bytes = 5): { exportFile: string; shareId: string; exportSha256: string } {
   const share = env.review.approve(rec.id, {});
-  const exportPath = `exports/${share.id}.mp4`;
-  writeFileSync(path.join(env.dataDir, exportPath), Buffer.alloc(bytes, 2));
-  const uploaded = status === 'uploaded' ? { uploadedAt: env.clock.iso() } : {};
-  env.repos.shares.update(share.id, { status, exportPath, sha256: 'e'.repeat(64), ...uploaded }, env.clock.iso());
-  return { exportFile: path.join(env.dataDir, exportPath), shareId: share.id };
+  const ready = env.exportDone(share.id, '\u0002'.repeat(bytes));
+  env.review.send(share.id);
+  env.ledger.write(() => {
+    const uploaded = status === 'uploaded' ? { uploadedAt: env.clock.iso(), bytesSent: bytes } : {};
+    env.repos.shares.update(share.id, { status, ...uploaded }, env.clock.iso());
+    if (status === 'uploaded') env.ledger.append({ action: 'uploaded', clipId: rec.id, shareId: share.id, exportSha256: ready.sha256 }, env.clock.iso());
+  });
+  return { exportFile: path.join(env.dataDir, ready.exportPath!), shareId: share.id, exportSha256: ready.sha256! };
 }
 
 const fileOf = (rec: ClipRecord): string => path.join(env.dataDir, rec.filePath);
@@ -106,8 +112,8 @@ describe('age-based retention', () => {
     expect(deleted.map((d) => d.clipId)).toEqual([rejected.id, pending.id, sharedClip.id]);
     const ledger = env.ledger.list().filter((e) => e.action === 'deleted');
     expect(ledger.map((e) => e.clipId)).toEqual([rejected.id, pending.id, sharedClip.id]);
-    expect(ledger[2]).toMatchObject({ shareId: done.shareId, exportSha256: 'e'.repeat(64) });
-    expect(env.ledger.verify()).toMatchObject({ ok: true });
+    expect(ledger[2]).toMatchObject({ shareId: done.shareId, exportSha256: done.exportSha256 });
+    expect(await env.ledger.verify()).toMatchObject({ ok: true });
   });
 
   it('counts a pending clip from its arrival, not from the recording time in its name', async () => {
@@ -150,7 +156,7 @@ describe('disk quota', () => {
     expect(existsSync(fileOf(q))).toBe(true);
     expect(existsSync(busy.exportFile)).toBe(true);
     expect(problems.has(QUOTA_PROBLEM)).toBe(false);
-    expect(env.ledger.verify()).toMatchObject({ ok: true });
+    expect(await env.ledger.verify()).toMatchObject({ ok: true });
   });
 
   it('under minFreePercent with nothing left to delete: a clip with a queued share survives and the owner sees a problem', async () => {

@@ -44,6 +44,45 @@ describe('clipgate clips', () => {
     expect(again.stderr.join('\n')).toMatch(/NOT_APPROVABLE/);
   });
 
+  it('send records consent for a ready share; cancel before Send records nothing, after Send records `withdrawn`', async () => {
+    const { config } = setup();
+    const a = env.insertClip();
+    expect(await runCli(['clips', 'approve', a.id, '--config', config], io(env.dir))).toBe(0);
+    const early = io(env.dir);
+    expect(await runCli(['clips', 'send', a.id, '--config', config], early)).toBe(1);
+    expect(early.stderr.join('\n')).toMatch(/NOT_SENDABLE/);
+    const shareA = env.exportDone(env.repos.shares.getByClip(a.id)!.id);
+    const sent = io(env.dir);
+    expect(await runCli(['clips', 'send', a.id, '--config', config], sent)).toBe(0);
+    expect(sent.stdout.join('\n')).toContain(shareA.sha256!);
+    expect(env.ledger.list().map((e) => [e.action, e.exportSha256])).toEqual([['approved', shareA.sha256]]);
+    // No platform configured and no upload begun: the withdrawal costs nothing and is recorded.
+    const withdrawn = io(env.dir);
+    expect(await runCli(['clips', 'cancel', a.id, '--config', config], withdrawn)).toBe(0);
+    expect(withdrawn.stdout.join('\n')).toMatch(/withdrawn before the platform received a byte/);
+    expect(env.ledger.list().map((e) => e.action)).toEqual(['approved', 'withdrawn']);
+    expect(env.repos.clips.get(a.id)?.status).toBe('pending');
+
+    const b = env.insertClip();
+    expect(await runCli(['clips', 'approve', b.id, '--config', config], io(env.dir))).toBe(0);
+    env.exportDone(env.repos.shares.getByClip(b.id)!.id);
+    const cancelled = io(env.dir);
+    expect(await runCli(['clips', 'cancel', b.id, '--config', config], cancelled)).toBe(0);
+    expect(cancelled.stdout.join('\n')).toMatch(/cancelled before it was sent; nothing was recorded or sent/);
+    expect(env.ledger.list()).toHaveLength(2);
+    expect(env.repos.clips.get(b.id)?.status).toBe('pending');
+  });
+
+  it('approve --send is one step: the share is sent as soon as its export is done', async () => {
+    const { config } = setup();
+    const clip = env.insertClip();
+    const out = io(env.dir);
+    expect(await runCli(['clips', 'approve', clip.id, '--send', '--config', config], out)).toBe(0);
+    expect(out.stdout.join('\n')).toMatch(/sends it as soon as the export is done/);
+    expect(env.repos.shares.getByClip(clip.id)?.sendOnExport).toBe(true);
+    expect(await runCli(['clips', 'reject', clip.id, '--send', '--config', config], io(env.dir))).toBe(2);
+  });
+
   it('reject, list --status, and errors with their codes', async () => {
     const { config } = setup();
     const a = env.insertClip();

@@ -1,5 +1,6 @@
 // Shared set-up for review tests: the daemon's core (real SQLite file in a temp dir, repos, bus)
 // from makeCore, the real ledger, and a review service whose export hand-off the test observes.
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ManualClock } from '../../../src/core/clock.js';
@@ -7,7 +8,8 @@ import type { EventBus, EventMap, EventName } from '../../../src/core/events.js'
 import type { Region } from '../../../src/core/types.js';
 import type { Db, Repos } from '../../../src/db/index.js';
 import type { ClipRecord } from '../../../src/db/repos/clips.js';
-import { Ledger } from '../../../src/review/ledger.js';
+import type { ShareRecord } from '../../../src/db/repos/shares.js';
+import { createLedger, type Ledger } from '../../../src/ledger/index.js';
 import { ReviewService } from '../../../src/review/review.js';
 import { makeCore } from '../../support/core.js';
 
@@ -26,12 +28,14 @@ export interface ReviewEnv {
   /** Also called for every queued export (e.g. an ExportWorker's kick). */
   onQueued?: (shareId: string) => void;
   insertClip(over?: Partial<ClipRecord>): ClipRecord;
+  /** What the export worker does when an export is done: the file in exports/ and the share `ready` with its hash. */
+  exportDone(shareId: string, bytes?: string): ShareRecord;
   cleanup(): void;
 }
 
 let counter = 0;
 
-export function makeEnv(opts: { rejectedDays?: number; masks?: Region[] } = {}): ReviewEnv {
+export function makeEnv(opts: { rejectedDays?: number; masks?: Region[]; preview?: boolean } = {}): ReviewEnv {
   const clock = new ManualClock(Date.UTC(2026, 10, 29, 12, 0, 0));
   const core = makeCore({
     clock,
@@ -39,11 +43,12 @@ export function makeEnv(opts: { rejectedDays?: number; masks?: Region[] } = {}):
       // An inbox-only camera: the review tests need its privacy masks, never a stream.
       cameras: [{ id: 'front', inbox: '/nonexistent/inbox', privacyMasks: opts.masks ?? [] }],
       retention: { rejectedDays: opts.rejectedDays ?? 0 },
+      review: { preview: opts.preview ?? true },
     },
   });
   const { dir, db, repos, bus, log, config } = core;
   const { dataDir, database: dbFile } = core.paths;
-  const ledger = new Ledger({ db, repos });
+  const ledger = createLedger(core);
   const events: { name: EventName; payload: unknown }[] = [];
   for (const name of ['clip.updated', 'clip.deleted', 'share.created', 'share.updated', 'share.progress'] as const) {
     bus.on('test', name, (payload: EventMap[typeof name]) => void events.push({ name, payload }));
@@ -69,6 +74,16 @@ export function makeEnv(opts: { rejectedDays?: number; masks?: Region[] } = {}):
         createdAt: '2026-11-29T11:00:07.000Z', reviewedAt: null, fileDeletedAt: null, ...over,
       };
       repos.clips.insert(rec);
+      return rec;
+    },
+    exportDone(shareId: string, bytes = `export of ${shareId}`): ShareRecord {
+      const rel = path.join('exports', `${shareId}.mp4`);
+      writeFileSync(path.join(dataDir, rel), bytes);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const ok = repos.shares.update(shareId, { status: 'ready', exportPath: rel, sha256, durationMs: 3000, recordedAt: '2026-11-29T11:00:00.000Z', bytesTotal: Buffer.byteLength(bytes) }, clock.iso(), 'exporting');
+      if (!ok) throw new Error(`share ${shareId} was not exporting`);
+      const rec = repos.shares.get(shareId);
+      if (!rec) throw new Error('share vanished');
       return rec;
     },
     cleanup: () => core.cleanup(),

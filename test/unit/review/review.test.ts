@@ -1,11 +1,11 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/core/errors.js';
 import type { ApproveInput } from '../../../src/core/ports.js';
 import { createRepos, openDatabase } from '../../../src/db/index.js';
-import { Ledger } from '../../../src/review/ledger.js';
+import { Ledger } from '../../../src/ledger/index.js';
 import { ReviewService } from '../../../src/review/review.js';
 import { makeEnv, type ReviewEnv } from './env.js';
 
@@ -22,22 +22,31 @@ function codeOf(fn: () => unknown): string | undefined {
   return undefined;
 }
 
-describe('approve', () => {
-  it('moves pending → approved, creates one exporting share with merged privacy masks, and a ledger entry', () => {
+describe('approve (prepare)', () => {
+  it('moves pending → approved and creates one exporting share with merged privacy masks; the ledger records nothing yet', () => {
     env = makeEnv({ masks: [{ x: 0.7, y: 0, width: 0.3, height: 0.4 }] });
     const clip = env.insertClip();
     const share = env.review.approve(clip.id, { blur: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2 }], trim: { startMs: 1000, endMs: 4000 }, caption: 'car', requestId: 'req-1' });
     expect(share).toMatchObject({ clipId: clip.id, status: 'exporting', requestId: 'req-1', sha256: null });
+    expect(share.redaction).toEqual({ audioRemoved: true, blurredAreas: 2, privacyMasks: 1, trim: { startMs: 1000, endMs: 4000 }, metadataRemoved: true });
     expect(env.repos.clips.get(clip.id)?.status).toBe('approved');
     expect(env.review.options(share)).toEqual({
       stripAudio: true, trim: { startMs: 1000, endMs: 4000 }, caption: 'car', requestId: 'req-1',
       blur: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2 }, { x: 0.7, y: 0, width: 0.3, height: 0.4 }],
     });
-    const [entry] = env.ledger.list();
-    expect(entry).toMatchObject({ seq: 1, action: 'approved', clipId: clip.id, shareId: share.id, sha256: clip.sha256, requestId: 'req-1' });
-    expect((entry?.options as { privacyMasks: unknown[] }).privacyMasks).toHaveLength(1);
+    // Consent is given at Send, with the export in front of the owner: nothing in the ledger yet.
+    expect(env.ledger.list()).toEqual([]);
+    expect(env.repos.shares.get(share.id)?.sendOnExport).toBe(false);
     expect(env.queued).toEqual([share.id]);
     expect(env.events.map((e) => e.name)).toEqual(['clip.updated', 'share.created']);
+  });
+
+  it('one step: `send: true` or review.preview false marks the share to be sent when its export is done', () => {
+    env = makeEnv();
+    expect(env.repos.shares.get(env.review.approve(env.insertClip().id, {}, { send: true }).id)?.sendOnExport).toBe(true);
+    env.cleanup();
+    env = makeEnv({ preview: false });
+    expect(env.repos.shares.get(env.review.approve(env.insertClip().id, {}).id)?.sendOnExport).toBe(true);
   });
 
   it('privacy masks apply even when the request asks for no blur; stripAudio defaults to true', () => {
@@ -96,18 +105,63 @@ describe('approve', () => {
     expect(env.repos.shares.list()).toHaveLength(1);
   });
 
-  it('two review services on two connections approving the same clip create exactly one share', () => {
+  it('two review services on two connections approving the same clip create exactly one share, and two Sends one consent', () => {
     env = makeEnv();
     const clip = env.insertClip();
     const db2 = openDatabase(env.dbFile);
     const repos2 = createRepos(db2);
-    const other = new ReviewService({ db: db2, repos: repos2, clock: env.clock, bus: env.bus, log: pino({ level: 'silent' }), config: { cameras: [], retention: { rejectedDays: 0 } } as never, dataDir: env.dataDir, ledger: new Ledger({ db: db2, repos: repos2 }) });
+    const log = pino({ level: 'silent' });
+    const other = new ReviewService({
+      db: db2, repos: repos2, clock: env.clock, bus: env.bus, log, config: { cameras: [], retention: { rejectedDays: 0 }, review: { preview: true } } as never,
+      dataDir: env.dataDir, ledger: new Ledger({ db: db2, repos: repos2, dataDir: env.dataDir, log }),
+    });
     const results = [() => env.review.approve(clip.id, {}), () => other.approve(clip.id, {}), () => env.review.approve(clip.id, {})].map((fn) => codeOf(fn) ?? 'ok');
-    db2.close();
     expect(results.filter((r) => r === 'ok')).toHaveLength(1);
     expect(results.filter((r) => r === 'NOT_APPROVABLE')).toHaveLength(2);
     expect(env.repos.shares.list()).toHaveLength(1);
+    const share = env.repos.shares.list()[0]!;
+    env.exportDone(share.id);
+    const sends = [() => env.review.send(share.id), () => other.send(share.id)].map((fn) => codeOf(fn) ?? 'ok');
+    db2.close();
+    expect(sends).toEqual(['ok', 'NOT_SENDABLE']);
     expect(env.ledger.list().filter((e) => e.action === 'approved')).toHaveLength(1);
+  });
+});
+
+describe('send (consent)', () => {
+  it('records the approved entry naming the export hash and queues the share, in one transaction', () => {
+    env = makeEnv({ masks: [{ x: 0.7, y: 0, width: 0.3, height: 0.4 }] });
+    const clip = env.insertClip();
+    const share = env.review.approve(clip.id, { trim: { startMs: 1000, endMs: 4000 }, caption: 'van' });
+    expect(codeOf(() => env.review.send(share.id))).toBe('NOT_SENDABLE');
+    expect(env.repos.shares.listUploadable()).toEqual([]);
+    const ready = env.exportDone(share.id);
+    env.events.length = 0;
+    const sent = env.review.send(share.id);
+    expect(sent.status).toBe('queued');
+    const [entry] = env.ledger.list();
+    expect(entry).toMatchObject({ seq: 1, action: 'approved', clipId: clip.id, shareId: share.id, sha256: clip.sha256, exportSha256: ready.sha256 });
+    expect(entry?.options).toMatchObject({
+      stripAudio: true, caption: 'van', trim: { startMs: 1000, endMs: 4000 }, consent: 'preview',
+      actions: ['c2pa.trimmed', 'c2pa.filtered', 'c2pa.deleted', 'c2pa.edited.metadata'],
+      export: { bytes: ready.bytesTotal, durationMs: 3000 },
+    });
+    expect(env.repos.shares.get(share.id)?.consentSeq).toBe(1);
+    expect(env.repos.shares.listUploadable().map((s) => s.id)).toEqual([share.id]);
+    expect(env.events.map((e) => e.name)).toEqual(['share.updated']);
+    expect(codeOf(() => env.review.send(share.id))).toBe('NOT_SENDABLE');
+    expect(codeOf(() => env.review.send('nope'))).toBe('SHARE_NOT_FOUND');
+  });
+
+  it('the upload side takes a share only when its consent names exactly the export it holds', () => {
+    env = makeEnv();
+    const share = env.review.approve(env.insertClip().id, {});
+    env.exportDone(share.id);
+    env.review.send(share.id);
+    expect(env.repos.shares.listUploadable()).toHaveLength(1);
+    // Another export swapped in under the same share (a bug, a hand-edited row): no consent names it.
+    env.repos.shares.update(share.id, { sha256: 'e'.repeat(64) }, env.clock.iso());
+    expect(env.repos.shares.listUploadable()).toEqual([]);
   });
 });
 
@@ -132,24 +186,28 @@ describe('reject and delete', () => {
     expect(env.repos.clips.get(clip.id)?.fileDeletedAt).toBeNull();
   });
 
-  it('delete removes clip, thumbnail and export, soft-deletes the row, keeps the ledger and appends `deleted`', () => {
+  it('delete removes clip, thumbnail and export, soft-deletes the row, keeps the ledger and appends `deleted`', async () => {
     env = makeEnv();
     const clip = env.insertClip();
     const share = env.review.approve(clip.id, {});
-    const exportRel = `exports/${share.id}.mp4`;
-    env.repos.shares.update(share.id, { status: 'uploaded', exportPath: exportRel, sha256: 'b'.repeat(64) }, env.clock.iso());
-    writeFileSync(path.join(env.dataDir, exportRel), 'x');
+    const ready = env.exportDone(share.id);
+    env.review.send(share.id);
+    const exportRel = ready.exportPath!;
+    env.ledger.write(() => {
+      env.repos.shares.update(share.id, { status: 'uploaded' }, env.clock.iso());
+      env.ledger.append({ action: 'uploaded', clipId: clip.id, shareId: share.id, exportSha256: ready.sha256 }, env.clock.iso());
+    });
     env.review.delete(clip.id);
     expect(env.repos.clips.get(clip.id)).toBeUndefined();
     for (const rel of [clip.filePath, clip.thumbPath!, exportRel]) expect(existsSync(path.join(env.dataDir, rel))).toBe(false);
     expect(env.repos.shares.get(share.id)?.exportPath).toBeNull();
     const actions = env.ledger.list().map((e) => [e.action, e.exportSha256]);
-    expect(actions).toEqual([['approved', null], ['deleted', 'b'.repeat(64)]]);
-    expect(env.ledger.verify().ok).toBe(true);
+    expect(actions).toEqual([['approved', ready.sha256], ['uploaded', ready.sha256], ['deleted', ready.sha256]]);
+    expect((await env.ledger.verify()).ok).toBe(true);
     expect(env.events.at(-1)).toMatchObject({ name: 'clip.deleted', payload: { clipId: clip.id, cameraId: 'front' } });
   });
 
-  it.each(['exporting', 'queued', 'uploading'] as const)('delete is refused while the share is %s', (status) => {
+  it.each(['exporting', 'ready', 'queued', 'uploading'] as const)('delete is refused while the share is %s', (status) => {
     env = makeEnv();
     const clip = env.insertClip();
     const share = env.review.approve(clip.id, {});
@@ -188,10 +246,11 @@ describe('retry', () => {
     env.repos.shares.update(share.id, { status: 'failed', error: 'export failed: boom' }, env.clock.iso());
     expect(env.review.retry(share.id)).toMatchObject({ status: 'exporting' });
 
-    // An upload refused by the platform: the export exists, so it goes straight back to the queue.
-    const rel = path.join('exports', `${share.id}.mp4`);
-    writeFileSync(path.join(env.dataDir, rel), 'export bytes');
-    env.repos.shares.update(share.id, { status: 'failed', sha256: 'c'.repeat(64), exportPath: rel, error: 'platform refused the token', attempts: 5 }, env.clock.iso());
+    // An upload refused by the platform (after Send): the export exists, so it goes straight back to the queue.
+    const ready = env.exportDone(share.id);
+    env.review.send(share.id);
+    expect(existsSync(path.join(env.dataDir, ready.exportPath!))).toBe(true);
+    env.repos.shares.update(share.id, { status: 'failed', error: 'platform refused the token', attempts: 5 }, env.clock.iso());
     const again = env.review.retry(share.id);
     expect(again).toMatchObject({ status: 'queued' });
     expect(again.error).toBeUndefined();

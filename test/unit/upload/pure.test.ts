@@ -3,12 +3,16 @@ import { candidateClips, haversineMeters, homeInArea } from '../../../src/upload
 import { decodeMetadata, encodeMetadata } from '../../../src/upload/metadata.js';
 
 describe('encodeMetadata', () => {
-  it('encodes exactly the protocol keys, base64 values, optional keys only when set', () => {
-    const header = encodeMetadata({ filename: 'a.mp4', filetype: 'video/mp4', sha256: 'ab'.repeat(32), recordedAt: '2026-11-29T12:30:45.123Z', durationMs: 15000 });
-    expect(header.split(',').map((p) => p.split(' ')[0])).toEqual(['filename', 'filetype', 'sha256', 'recordedAt', 'durationMs']);
+  const witness = { ledgerSeq: 7, ledgerHash: 'cd'.repeat(32), ledgerSig: 'S'.repeat(86) + '==', deviceKey: 'K'.repeat(43) + '=' };
+  it('encodes exactly the protocol keys (the ledger witness included), base64 values, optional keys only when set', () => {
+    const header = encodeMetadata({ filename: 'a.mp4', filetype: 'video/mp4', sha256: 'ab'.repeat(32), recordedAt: '2026-11-29T12:30:45.123Z', durationMs: 15000, ...witness });
+    expect(header.split(',').map((p) => p.split(' ')[0])).toEqual(['filename', 'filetype', 'sha256', 'recordedAt', 'durationMs', 'ledgerSeq', 'ledgerHash', 'ledgerSig', 'deviceKey']);
     expect(header).toContain(`filetype ${Buffer.from('video/mp4').toString('base64')}`);
-    const withOptional = encodeMetadata({ filename: 'a.mp4', filetype: 'video/mp4', sha256: 'x', recordedAt: 't', durationMs: 1, caption: 'Ünïcode, with comma', requestId: 'req-1' });
-    expect(decodeMetadata(withOptional)).toEqual({ filename: 'a.mp4', filetype: 'video/mp4', sha256: 'x', recordedAt: 't', durationMs: '1', caption: 'Ünïcode, with comma', requestId: 'req-1' });
+    const withOptional = encodeMetadata({ filename: 'a.mp4', filetype: 'video/mp4', sha256: 'x', recordedAt: 't', durationMs: 1, ...witness, caption: 'Ünïcode, with comma', requestId: 'req-1' });
+    expect(decodeMetadata(withOptional)).toEqual({
+      filename: 'a.mp4', filetype: 'video/mp4', sha256: 'x', recordedAt: 't', durationMs: '1', ledgerSeq: '7', ledgerHash: witness.ledgerHash,
+      ledgerSig: witness.ledgerSig, deviceKey: witness.deviceKey, caption: 'Ünïcode, with comma', requestId: 'req-1',
+    });
   });
 });
 

@@ -49,7 +49,7 @@ describe('clips', () => {
   it('approve defaults to stripping audio and answers 202 with the Share only (plus the actions its status allows)', async () => {
     const res = await h.server.inject({ method: 'POST', url: '/api/clips/clip-2/approve', headers: authed(l), payload: { blur: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2 }], caption: 'hi' } });
     expect(res.statusCode).toBe(202);
-    expect(Object.keys(res.json<object>()).sort()).toEqual(['actions', 'bytesSent', 'bytesTotal', 'clipId', 'createdAt', 'id', 'sha256', 'status']);
+    expect(Object.keys(res.json<object>()).sort()).toEqual(['actions', 'bytesSent', 'bytesTotal', 'clipId', 'createdAt', 'id', 'redaction', 'sha256', 'status']);
     expect(h.fakes.approvals.at(-1)).toEqual({ clipId: 'clip-2', input: { stripAudio: true, blur: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2 }], caption: 'hi' } });
     const again = await h.server.inject({ method: 'POST', url: '/api/clips/clip-2/approve', headers: authed(l), payload: {} });
     expect(again.statusCode).toBe(409);
@@ -114,13 +114,36 @@ describe('cameras, shares, requests, ledger, problems', () => {
   it('shares: list, get, revoke (202)', async () => {
     const share = h.fakes.approve('clip-4', { stripAudio: true });
     expect((await get('/api/shares')).json()).toContainEqual(expect.objectContaining({ id: share.id }));
-    expect((await get(`/api/shares/${share.id}`)).json()).toMatchObject({ id: share.id, clipId: 'clip-4', status: 'exporting', actions: [] });
+    expect((await get(`/api/shares/${share.id}`)).json()).toMatchObject({
+      id: share.id, clipId: 'clip-4', status: 'exporting', actions: ['cancel'],
+      redaction: { audioRemoved: true, blurredAreas: 0, privacyMasks: 0, trim: null, metadataRemoved: true },
+    });
     h.fakes.progress(share.id, 'uploaded', 1000, 1000);
     expect((await get(`/api/shares/${share.id}`)).json()).toMatchObject({ status: 'uploaded', actions: ['revoke', 'delete'] });
     const rev = await h.server.inject({ method: 'POST', url: `/api/shares/${share.id}/revoke`, headers: authed(l) });
     expect(rev.statusCode).toBe(202);
     expect(rev.json()).toMatchObject({ status: 'revoked', actions: ['delete'] });
     expect((await get('/api/shares/nope')).json()).toMatchObject({ error: { code: 'SHARE_NOT_FOUND' } });
+  });
+
+  it('shares: send a ready share (202), cancel before or after; each refused in the wrong status with its code', async () => {
+    addClip(h, { id: 'clip-send', startedAt: new Date(h.clock.now()).toISOString(), cameraId: 'garden', status: 'pending' });
+    const share = h.fakes.approve('clip-send', { stripAudio: true });
+    const early = await h.server.inject({ method: 'POST', url: `/api/shares/${share.id}/send`, headers: authed(l) });
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({ error: { code: 'NOT_SENDABLE' } });
+    h.fakes.shares.get(share.id)!.status = 'ready';
+    expect((await get(`/api/shares/${share.id}`)).json()).toMatchObject({ status: 'ready', actions: ['send', 'cancel'] });
+    const sent = await h.server.inject({ method: 'POST', url: `/api/shares/${share.id}/send`, headers: authed(l) });
+    expect(sent.statusCode).toBe(202);
+    expect(sent.json()).toMatchObject({ status: 'queued', actions: ['cancel'] });
+    const cancelled = await h.server.inject({ method: 'POST', url: `/api/shares/${share.id}/cancel`, headers: authed(l) });
+    expect(cancelled.statusCode).toBe(202);
+    expect(cancelled.json()).toMatchObject({ status: 'cancelled', actions: ['delete'] });
+    const twice = await h.server.inject({ method: 'POST', url: `/api/shares/${share.id}/cancel`, headers: authed(l) });
+    expect(twice.json()).toMatchObject({ error: { code: 'NOT_CANCELLABLE' } });
+    const noCsrf = await h.server.inject({ method: 'POST', url: `/api/shares/${share.id}/send`, headers: { cookie: authed(l).cookie } });
+    expect(noCsrf.statusCode).toBe(403);
   });
 
   it('shares: retry a failed share (202), anything else is NOT_RETRYABLE', async () => {
@@ -140,9 +163,14 @@ describe('cameras, shares, requests, ledger, problems', () => {
   it('requests, ledger and verify, problems', async () => {
     h.fakes.requests.push({ id: 'r1', agency: 'PD', caseNumber: '42', title: 'Car theft', description: 'd', startsAt: '2026-11-29T11:00:00.000Z', endsAt: '2026-11-29T13:00:00.000Z', area: null, candidateClipIds: ['clip-1'] });
     expect((await get('/api/requests')).json()).toEqual([expect.objectContaining({ id: 'r1', candidateClipIds: ['clip-1'] })]);
-    h.fakes.ledger.push({ seq: 1, at: 'x', action: 'approved', clipId: 'clip-2', shareId: 's', sha256: 'h', exportSha256: null, requestId: null, options: { blur: [] }, prevHash: '0', hash: '1' });
-    expect((await get('/api/ledger')).json()).toEqual([{ seq: 1, at: 'x', action: 'approved', clipId: 'clip-2', shareId: 's', sha256: 'h', prevHash: '0', hash: '1' }]);
-    expect((await get('/api/ledger/verify')).json()).toEqual({ ok: true, entries: 1 });
+    h.fakes.ledger.push({ seq: 1, at: 'x', action: 'approved', clipId: 'clip-2', shareId: 's', sha256: 'h', exportSha256: 'e', requestId: null, options: { blur: [] }, prevHash: '0', hash: '1', signature: 'sig' });
+    h.fakes.ledger.push({ seq: 2, at: 'y', action: 'rejected', clipId: 'clip-3', shareId: null, sha256: 'h3', exportSha256: null, requestId: null, options: null, prevHash: '1', hash: '2', signature: 'sig2' });
+    expect((await get('/api/ledger')).json()).toEqual([
+      { seq: 1, at: 'x', action: 'approved', clipId: 'clip-2', shareId: 's', sha256: 'h', exportSha256: 'e', prevHash: '0', hash: '1', signature: 'sig' },
+      { seq: 2, at: 'y', action: 'rejected', clipId: 'clip-3', shareId: null, sha256: 'h3', prevHash: '1', hash: '2', signature: 'sig2' },
+    ]);
+    expect((await get('/api/ledger/verify')).json()).toEqual({ ok: true, entries: 2 });
+    expect((await get('/api/ledger/key')).json()).toEqual({ algorithm: 'Ed25519', publicKey: 'A'.repeat(43) + '=', fingerprint: 'f'.repeat(64) });
     h.app.core.problems.raise('disk', 'warning', 'disk almost full');
     expect((await get('/api/problems')).json()).toEqual([expect.objectContaining({ id: 'disk', severity: 'warning' })]);
   });

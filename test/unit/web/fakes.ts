@@ -4,7 +4,7 @@
 import type { Core } from '../../../src/core/core.js';
 import { AppError } from '../../../src/core/errors.js';
 import type { ApproveInput, CameraView, RequestView } from '../../../src/core/ports.js';
-import { isRetryable, isRevocable } from '../../../src/core/share-rules.js';
+import { isCancellable, isRetryable, isRevocable, isSendable } from '../../../src/core/share-rules.js';
 import type { Clip, LedgerEntry, Share } from '../../../src/core/types.js';
 import { toClip } from '../../../src/db/repos/clips.js';
 import type { ApiControls } from '../../../src/web/context.js';
@@ -50,6 +50,13 @@ export class FakeControls {
         if (!this.core.repos.clips.get(clipId)) throw new AppError('CLIP_NOT_FOUND', `no clip ${clipId}`);
         this.core.repos.clips.markDeleted(clipId, this.core.clock.iso());
       },
+      send: (shareId) => {
+        const s = this.shares.get(shareId);
+        if (!s) throw new AppError('SHARE_NOT_FOUND', shareId);
+        if (!isSendable(s.status)) throw new AppError('NOT_SENDABLE', `share ${shareId} is ${s.status}`);
+        s.status = 'queued';
+        return s;
+      },
       options: () => ({ stripAudio: true, blur: [] }),
       retry: (shareId) => {
         const s = this.shares.get(shareId);
@@ -70,9 +77,20 @@ export class FakeControls {
         s.status = 'revoked';
         return s;
       },
+      cancel: async (id) => {
+        const s = this.shares.get(id);
+        if (!s) throw new AppError('SHARE_NOT_FOUND', id);
+        if (!isCancellable(s.status)) throw new AppError('NOT_CANCELLABLE', `share ${id} is ${s.status}`);
+        s.status = 'cancelled';
+        return s;
+      },
     };
     c.requests = { list: () => this.requests, openCount: () => this.requests.length };
-    c.ledger = { list: () => this.ledger, verify: () => ({ ok: true, entries: this.ledger.length }) };
+    c.ledger = {
+      list: () => this.ledger,
+      verify: async () => ({ ok: true, entries: this.ledger.length }),
+      keyView: () => ({ algorithm: 'Ed25519', publicKey: 'A'.repeat(43) + '=', fingerprint: 'f'.repeat(64) }),
+    };
     c.stats = () => ({ pending: 0, requests: 0, diskFreeBytes: 0 });
   }
 
@@ -92,9 +110,10 @@ export class FakeControls {
     this.approvals.push({ clipId, input });
     const share = {
       id: `share-${++this.n}`, clipId, status: 'exporting', bytesSent: 0, bytesTotal: 0, sha256: null, createdAt: this.core.clock.iso(),
+      redaction: { audioRemoved: input.stripAudio !== false, blurredAreas: input.blur?.length ?? 0, privacyMasks: 0, trim: input.trim ?? null, metadataRemoved: true },
       uploadUrl: `http://127.0.0.1:1/uploads/x?token=${UPLOAD_SECRET}`, exportPath: '/data/exports/x.mp4',
       ...(input.requestId !== undefined && { requestId: input.requestId }),
-    } as Share;
+    } as unknown as Share;
     this.shares.set(share.id, share);
     this.core.bus.emit('share.created', { share });
     return share;

@@ -1,7 +1,8 @@
 // The API in front of the REAL review and share services, each built by its own factory as app.ts
 // builds it (the export worker is built but not started, so a share stays `exporting`): what the
 // owner is offered (`actions`) and what the server does are derived from the same share rules.
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecording } from '../../../src/cameras/index.js';
@@ -52,10 +53,19 @@ function addClip(): ClipRecord {
   return rec;
 }
 
-function call(method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) {
+/** What the export worker does when the export is done (it is built but not started here). */
+function exportDone(shareId: string, bytes = `export of ${shareId} `.repeat(50)): string {
+  const rel = path.join('exports', `${shareId}.mp4`);
+  writeFileSync(path.join(core.paths.dataDir, rel), bytes);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  core.repos.shares.update(shareId, { status: 'ready', exportPath: rel, sha256, durationMs: 1000, bytesTotal: bytes.length }, core.clock.iso(), 'exporting');
+  return rel;
+}
+
+function call(method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object, headers: Record<string, string> = {}) {
   const server = web.server;
   if (!server) throw new Error('web server not started');
-  return server.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) });
+  return server.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...headers }, ...(payload ? { payload } : {}) });
 }
 
 describe('approving or rejecting a deleted clip', () => {
@@ -80,19 +90,52 @@ describe('approving or rejecting a deleted clip', () => {
 });
 
 describe('share actions follow the share rules', () => {
-  it('an exporting share offers no revoke, and revoking it answers 409 NOT_REVOCABLE', async () => {
+  it('an exporting share offers cancel only: revoke is 409, and cancelling records nothing and makes the clip pending again', async () => {
     const clip = addClip();
     const approved = await call('POST', `/api/clips/${clip.id}/approve`, {});
     expect(approved.statusCode).toBe(202);
     const share = approved.json<ShareView>();
-    expect(share).toMatchObject({ status: 'exporting', actions: [] });
-    expect((await call('GET', `/api/shares/${share.id}`)).json()).toMatchObject({ status: 'exporting', actions: [] });
+    expect(share).toMatchObject({ status: 'exporting', actions: ['cancel'] });
     const revoke = await call('POST', `/api/shares/${share.id}/revoke`);
     expect(revoke.statusCode).toBe(409);
-    expect(revoke.json()).toMatchObject({ error: { code: 'NOT_REVOCABLE' } });
+    expect(revoke.json()).toMatchObject({ error: { code: 'NOT_REVOCABLE', message: expect.stringContaining('cancel it instead') as string } });
     // Nor can its clip be deleted while the export runs.
     expect((await call('DELETE', `/api/clips/${clip.id}`)).json()).toMatchObject({ error: { code: 'NOT_DELETABLE' } });
-    expect(core.repos.shares.get(share.id)?.status).toBe('exporting');
+    const entriesBefore = core.repos.ledger.count();
+    const cancel = await call('POST', `/api/shares/${share.id}/cancel`);
+    expect(cancel.statusCode).toBe(202);
+    expect(cancel.json()).toMatchObject({ status: 'cancelled', actions: ['delete'] });
+    expect(core.repos.clips.get(clip.id)?.status).toBe('pending');
+    expect(core.repos.ledger.count()).toBe(entriesBefore);
+    // Pending again: it can be approved again, a new share.
+    const again = await call('POST', `/api/clips/${clip.id}/approve`, {});
+    expect(again.statusCode).toBe(202);
+    expect(again.json<ShareView>().id).not.toBe(share.id);
+  });
+
+  it('a ready share streams its export with Range, then Send records consent naming its hash', async () => {
+    const clip = addClip();
+    const share = (await call('POST', `/api/clips/${clip.id}/approve`, {})).json<ShareView>();
+    expect((await call('GET', `/api/shares/${share.id}/video`)).statusCode).toBe(404);
+    const rel = exportDone(share.id);
+    const view = (await call('GET', `/api/shares/${share.id}`)).json<ShareView>();
+    expect(view).toMatchObject({ status: 'ready', actions: ['send', 'cancel'], durationMs: 1000 });
+    const part = await call('GET', `/api/shares/${share.id}/video`, undefined, { range: 'bytes=10-19' });
+    expect(part.statusCode).toBe(206);
+    expect(part.headers['content-type']).toBe('video/mp4');
+    expect(part.body).toBe(`export of ${share.id} `.repeat(50).slice(10, 20));
+    const sent = await call('POST', `/api/shares/${share.id}/send`);
+    expect(sent.statusCode).toBe(202);
+    expect(sent.json()).toMatchObject({ status: 'queued', actions: ['cancel'] });
+    const entry = core.repos.ledger.forShare(share.id).at(-1);
+    expect(entry).toMatchObject({ action: 'approved', exportSha256: view.sha256 });
+    expect((await call('POST', `/api/shares/${share.id}/send`)).json()).toMatchObject({ error: { code: 'NOT_SENDABLE' } });
+    // No platform here: nothing was sent, so cancelling now is a withdrawal (0 bytes), recorded.
+    const withdrawn = await call('POST', `/api/shares/${share.id}/cancel`);
+    expect(withdrawn.json()).toMatchObject({ status: 'cancelled' });
+    expect(core.repos.ledger.forShare(share.id).map((e) => e.action)).toEqual(['approved', 'withdrawn']);
+    expect(existsSync(path.join(core.paths.dataDir, rel))).toBe(false);
+    expect((await call('GET', `/api/shares/${share.id}/video`)).json()).toMatchObject({ error: { code: 'CLIP_FILE_GONE' } });
   });
 
   it('every status lists exactly what the server then accepts', async () => {
@@ -102,10 +145,14 @@ describe('share actions follow the share rules', () => {
     core.repos.shares.update(share.id, { status: 'failed', error: 'export failed: test' }, core.clock.iso());
     expect((await viewOf()).actions).toEqual(['retry', 'revoke', 'delete']);
     expect((await call('GET', '/api/shares')).json<ShareView[]>().find((s) => s.id === share.id)?.actions).toEqual(['retry', 'revoke', 'delete']);
-    core.repos.shares.update(share.id, { status: 'uploaded' }, core.clock.iso());
+    core.repos.shares.update(share.id, { status: 'exporting', error: null }, core.clock.iso());
+    exportDone(share.id);
+    expect((await call('POST', `/api/shares/${share.id}/send`)).statusCode).toBe(202);
+    // As if the platform had acknowledged every byte (no platform here: no upload URL to DELETE).
+    core.repos.shares.update(share.id, { status: 'uploaded', bytesSent: 100 }, core.clock.iso());
     expect((await viewOf()).actions).toEqual(['revoke', 'delete']);
     expect((await call('POST', `/api/shares/${share.id}/retry`)).json()).toMatchObject({ error: { code: 'NOT_RETRYABLE' } });
-    // Never sent anywhere (no upload URL): revoked locally.
+    expect((await call('POST', `/api/shares/${share.id}/cancel`)).json()).toMatchObject({ error: { code: 'NOT_CANCELLABLE' } });
     const revoked = await call('POST', `/api/shares/${share.id}/revoke`);
     expect(revoked.statusCode).toBe(202);
     expect(revoked.json()).toMatchObject({ status: 'revoked', actions: ['delete'] });

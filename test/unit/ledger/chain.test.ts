@@ -1,8 +1,10 @@
 import Database from 'better-sqlite3';
+import pino from 'pino';
 import { describe, expect, it, afterEach } from 'vitest';
 import { createRepos, openDatabase } from '../../../src/db/index.js';
-import { canonicalJson, entryHash, GENESIS_HASH, Ledger, verifyChain } from '../../../src/review/ledger.js';
-import { makeEnv, type ReviewEnv } from './env.js';
+import { canonicalJson, entryHash, GENESIS_HASH, Ledger } from '../../../src/ledger/index.js';
+import { checkHead } from '../../../src/ledger/chain.js';
+import { makeEnv, type ReviewEnv } from '../review/env.js';
 
 let env: ReviewEnv | undefined;
 afterEach(() => env?.cleanup());
@@ -10,7 +12,7 @@ afterEach(() => env?.cleanup());
 /** Five entries written through the real ledger, each in its own transaction. */
 function fiveEntries(e: ReviewEnv): void {
   for (let i = 1; i <= 5; i++) {
-    e.db.transaction(() => e.ledger.append({ action: i % 2 ? 'approved' : 'rejected', clipId: `c${i}`, shareId: i % 2 ? `s${i}` : null, sha256: 'f'.repeat(64), options: { b: [1, 2], a: i } }, `2026-11-29T12:00:0${i}.000Z`)).immediate();
+    e.ledger.write(() => e.ledger.append({ action: i % 2 ? 'deleted' : 'rejected', clipId: `c${i}`, shareId: i % 2 ? `s${i}` : null, sha256: 'f'.repeat(64), options: { b: [1, 2], a: i } }, `2026-11-29T12:00:0${i}.000Z`));
   }
 }
 
@@ -39,7 +41,7 @@ describe('canonicalJson', () => {
 });
 
 describe('ledger', () => {
-  it('chains entries from the genesis hash and verifies a clean chain', () => {
+  it('chains entries from the genesis hash, signs each, and verifies a clean chain', async () => {
     env = makeEnv();
     fiveEntries(env);
     const entries = env.ledger.list();
@@ -48,12 +50,13 @@ describe('ledger', () => {
     for (let i = 1; i < entries.length; i++) expect(entries[i]?.prevHash).toBe(entries[i - 1]?.hash);
     const first = entries[0]!;
     expect(first.hash).toBe(entryHash(GENESIS_HASH, first));
-    expect(env.ledger.verify()).toEqual({ ok: true, entries: 5 });
+    expect(first.signature).toMatch(/^[A-Za-z0-9+/]{86}==$/);
+    expect(await env.ledger.verify()).toEqual({ ok: true, entries: 5, notes: [] });
   });
 
-  it('an empty ledger verifies', () => {
+  it('an empty ledger verifies', async () => {
     env = makeEnv();
-    expect(env.ledger.verify()).toEqual({ ok: true, entries: 0 });
+    expect(await env.ledger.verify()).toEqual({ ok: true, entries: 0, notes: [] });
   });
 
   it('refuses to append outside a transaction', () => {
@@ -80,19 +83,19 @@ describe('ledger', () => {
       2,
     ],
     ['swapped seq numbers', 'UPDATE ledger SET seq = 100 WHERE seq = 2; UPDATE ledger SET seq = 2 WHERE seq = 3; UPDATE ledger SET seq = 3 WHERE seq = 100;', 2],
-  ])('detects %s at the right entry', (_what, sql, firstBad) => {
+  ])('detects %s at the right entry', async (_what, sql, firstBad) => {
     env = makeEnv();
     fiveEntries(env);
     env.db.close();
     tamper(env, sql);
     const reopened = makeEnvOn(env);
-    const result = reopened.verify();
+    const result = await reopened.verify();
     expect(result.ok).toBe(false);
     expect(result.firstBadSeq).toBe(firstBad);
     expect(result.reason).toBeTruthy();
   });
 
-  it('an edit that also recomputes the entry hash is caught at the next entry', () => {
+  it('an edit that also recomputes the entry hash is caught at that entry (its signature) and the next', async () => {
     env = makeEnv();
     fiveEntries(env);
     const e3 = env.ledger.list()[2]!;
@@ -100,22 +103,23 @@ describe('ledger', () => {
     const hash = entryHash(forged.prevHash, forged);
     env.db.close();
     tamper(env, `UPDATE ledger SET clip_id = 'forged', hash = '${hash}' WHERE seq = 3`);
-    expect(makeEnvOn(env).verify().firstBadSeq).toBe(4);
+    const result = await makeEnvOn(env).verify();
+    expect(result).toMatchObject({ ok: false, firstBadSeq: 3 });
+    expect(result.reason).toMatch(/signature the device key did not make/);
   });
 
   it('a head record that disagrees with the chain is reported', () => {
-    const result = verifyChain([], { seq: 2, hash: 'x' });
-    expect(result).toMatchObject({ ok: false, firstBadSeq: 1 });
+    expect(checkHead([], { seq: 2, hash: 'x' })).toMatchObject({ seq: 1 });
   });
 });
 
 /** Verify through the real Ledger on a fresh connection to the (tampered) file, as `clipgate ledger verify` does. */
 function makeEnvOn(e: ReviewEnv) {
   return {
-    verify() {
+    async verify() {
       const db = openDatabase(e.dbFile);
       try {
-        return new Ledger({ db, repos: createRepos(db) }).verify();
+        return await new Ledger({ db, repos: createRepos(db), dataDir: e.dataDir, log: pino({ level: 'silent' }) }).verify();
       } finally {
         db.close();
       }
