@@ -31,6 +31,12 @@ export interface BoundedRequestOptions {
   totalMs: number;
   /** Longest silence allowed in either direction. */
   idleMs: number;
+  /**
+   * Whether the idle timeout also runs while waiting for the answer to begin (default true). A
+   * long-poll (ONVIF PullMessages) is held open silently by design: it sets false and relies on
+   * the total deadline until the answer starts.
+   */
+  idleBeforeAnswer?: boolean;
   signal?: AbortSignal | undefined;
   /** Called as request body bytes are handed to the socket. */
   onBytes?: ((n: number) => void) | undefined;
@@ -94,13 +100,15 @@ export function boundedRequest(url: URL, o: BoundedRequestOptions): Promise<Boun
       reject(err);
     };
     const failWith = (cause: BoundedCause, message: string): void => {
-      const unreachable = !answered && (cause === 'refused' || cause === 'network' || cause === 'closed' || cause === 'timeout' || cause === 'idle');
+      // A dropped connection is a network matter whenever it happens; a slow or silent peer is
+      // unreachable only until it has begun to answer.
+      const unreachable = cause === 'closed' || (!answered && (cause === 'refused' || cause === 'network' || cause === 'timeout' || cause === 'idle'));
       fail(new AppError(unreachable ? o.codes.unreachable : o.codes.badResponse, message, { cause }));
     };
     const onAbort = (): void => fail(abortError(o.signal));
     const armIdle = (): void => {
       clearTimeout(idle);
-      if (settled) return;
+      if (settled || (!answered && o.idleBeforeAnswer === false)) return;
       idle = setTimeout(() => failWith('idle', `${o.peer} went silent for ${seconds(o.idleMs)} s during ${what} (${received} bytes of answer received)`), o.idleMs);
     };
     const total = setTimeout(() => failWith('timeout', `${what} to ${o.peer} did not finish within ${seconds(o.totalMs)} s (${received} bytes of answer received)`), o.totalMs);
@@ -112,7 +120,7 @@ export function boundedRequest(url: URL, o: BoundedRequestOptions): Promise<Boun
       const cause = socketCause(err);
       if (cause === 'protocol') failWith(cause, `${o.peer} sent a broken HTTP answer to ${what} (${err.code ?? 'parse error'})`);
       else if (cause === 'closed') failWith(cause, `${o.peer} closed the connection during ${what} (${received} bytes of answer received)`);
-      else failWith(cause, `cannot reach ${o.peer} (${url.host}): ${err.code ?? err.message}`);
+      else failWith(cause, `cannot reach ${o.peer}${o.peer.includes(url.host) ? '' : ` (${url.host})`}: ${err.code ?? err.message}`);
     });
     req.on('response', (res) => {
       answered = true;

@@ -69,7 +69,7 @@ describe('ONVIF onboarding', () => {
     const port = await freePort();
     const err = await failure(resolveAgainst({}, PASS, port));
     expect(err.code).toBe('ONVIF_UNREACHABLE');
-    expect(err.message).toMatch(new RegExp(`cannot reach camera at 127.0.0.1:${port}: ECONNREFUSED`));
+    expect(err.message).toMatch(new RegExp(`cannot reach the camera at 127.0.0.1:${port}: ECONNREFUSED`));
   });
 
   it('damaged but complete XML (bare &, stray end tag, trailing garbage) is still understood', async () => {
