@@ -34,9 +34,9 @@ describe('npm package', () => {
     const out = execFileSync(bin, ['check-config', '--config', example], {
       cwd: app,
       encoding: 'utf8',
-      env: { ...process.env, FRONT_DOOR_PASSWORD: 'a', GARAGE_PASSWORD: 'b', MQTT_PASSWORD: 'c', CLIPGATE_PLATFORM_TOKEN: 'd' },
+      env: { ...process.env, FRONT_DOOR_PASSWORD: 'a', GARAGE_PASSWORD: 'b', DRIVEWAY_PASSWORD: 'e', MQTT_PASSWORD: 'c', CLIPGATE_PLATFORM_TOKEN: 'd' },
     });
-    expect(out).toMatch(/ok \(2 cameras\)/);
+    expect(out).toMatch(/ok \(3 cameras\)/);
     for (const f of ['dist/src/main.js', 'dist/ui/app.js', 'dist/ui/index.html', 'config/clipgate.schema.json', 'scripts/clipgate.service', 'scripts/install.sh', 'README.md']) {
       expect(existsSync(path.join(app, 'node_modules', 'clipgate', f)), f).toBe(true);
     }
