@@ -86,6 +86,8 @@ export interface Share {
   durationMs?: number;
   /** What the export removes from the clip, in plain terms (the preview lists it; the ledger records it). */
   redaction: Redaction;
+  /** The caption the owner wrote when approving: posted with the clip. */
+  caption?: string;
 }
 
 /** What a share's export takes out of the original clip; derived from the stored approval options. */

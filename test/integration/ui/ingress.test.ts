@@ -72,7 +72,9 @@ describe.skipIf(!ready)('web UI through a Home Assistant–style ingress proxy',
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     await dialog.locator('textarea[name=caption]').fill('Parcel taken \u202Egpj.exe');
-    await dialog.getByRole('button', { name: 'Approve and share' }).click();
+    await dialog.getByRole('button', { name: 'Prepare and preview' }).click();
+    await dialog.getByRole('heading', { name: 'Check the file before it is sent' }).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
     await dialog.waitFor({ state: 'detached' });
     expect(h.fakes.approvals.at(-1)?.clipId).toBe('clip-0');
     expect(proxy.forwarded.some((f) => f.method === 'POST' && f.path === '/api/clips/clip-0/approve' && f.status === 202)).toBe(true);

@@ -80,7 +80,7 @@ describe('clips', () => {
   it('approve defaults to stripping audio and answers 202 with the Share only (plus the actions its status allows)', async () => {
     const res = await h.server.inject({ method: 'POST', url: '/api/clips/clip-2/approve', headers: authed(l), payload: { blur: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2 }], caption: 'hi' } });
     expect(res.statusCode).toBe(202);
-    expect(Object.keys(res.json<object>()).sort()).toEqual(['actions', 'bytesSent', 'bytesTotal', 'clipId', 'createdAt', 'id', 'redaction', 'sha256', 'status']);
+    expect(Object.keys(res.json<object>()).sort()).toEqual(['actions', 'bytesSent', 'bytesTotal', 'caption', 'clipId', 'createdAt', 'id', 'redaction', 'sha256', 'status']);
     expect(h.fakes.approvals.at(-1)).toEqual({ clipId: 'clip-2', input: { stripAudio: true, blur: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2 }], caption: 'hi' } });
     const again = await h.server.inject({ method: 'POST', url: '/api/clips/clip-2/approve', headers: authed(l), payload: {} });
     expect(again.statusCode).toBe(409);
