@@ -57,7 +57,8 @@ function show(value: unknown): string {
   } else if (typeof value === 'number' || typeof value === 'boolean' || value === null) {
     text = String(value);
   } else {
-    text = cleanLine(JSON.stringify(value) ?? String(value));
+    // Parsed from JSON, so nothing else reaches here but arrays and objects (JSON.stringify never returns undefined for them).
+    text = cleanLine(JSON.stringify(value) ?? '');
   }
   return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text;
 }
