@@ -46,7 +46,7 @@ export function ClipPage(props: { id: string }) {
       {!clip && !error && <p class="empty">Loading…</p>}
       {clip && (
         <div class="grid single">
-          <ClipCard clip={clip} camera={camera} open autoPlay={!prefersReducedMotion()} confirming={confirming} onConfirming={setConfirming}
+          <ClipCard key={clip.id} clip={clip} camera={camera} open autoPlay={!prefersReducedMotion()} confirming={confirming} onConfirming={setConfirming}
             onOpen={() => undefined} onShare={() => setApproving(true)} onReject={reject} />
         </div>
       )}

@@ -74,10 +74,10 @@ export function DayStrip(props: { cameras: CameraView[]; status: string; trigger
   return (
     <details class="day-strip" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>Day at a glance</summary>
-      <label class="filter">
-        Day
-        <input type="date" name="stripDay" value={day} onChange={(e) => setDay(e.currentTarget.value)} />
-      </label>
+      <div class="filter">
+        <label for="strip-day">Day</label>
+        <input id="strip-day" type="date" name="stripDay" value={day} onChange={(e) => setDay(e.currentTarget.value)} />
+      </div>
       {error && <p class="error" role="alert">{error}</p>}
       {rows && rows.length === 0 && <p class="muted">No cameras configured.</p>}
       {rows && <ul class="strip">{rows.map((r) => <CameraRow key={r.camera.id} row={r} />)}</ul>}

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { CLIP_TRIGGERS } from '../../core/types.js';
 import type { CameraView, ClipQuery } from '../api.js';
 
@@ -92,14 +93,23 @@ export function rememberQueue(f: Filters): void {
 
 export const isFiltered = (f: Filters): boolean => hashOf(f) !== hashOf(NO_FILTERS);
 
+/** A labelled control; the label is the control's whole name (a label wrapping a select would add its value to it). */
+function Field(props: { label: string; id: string; children: ComponentChildren }) {
+  return (
+    <div class="filter">
+      <label for={props.id}>{props.label}</label>
+      {props.children}
+    </div>
+  );
+}
+
 function Select(props: { label: string; name: string; value: string; onChange: (v: string) => void; options: { value: string; label: string }[] }) {
   return (
-    <label class="filter">
-      {props.label}
-      <select name={props.name} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+    <Field label={props.label} id={`filter-${props.name}`}>
+      <select id={`filter-${props.name}`} name={props.name} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
         {props.options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
       </select>
-    </label>
+    </Field>
   );
 }
 
@@ -123,14 +133,12 @@ export function FilterBar(props: { filters: Filters; cameras: CameraView[]; labe
         <Select label="Label" name="label" value={f.label} onChange={(label) => set({ label })}
           options={[{ value: '', label: 'Any label' }, ...labels.map((l) => ({ value: l, label: l }))]} />
       )}
-      <label class="filter">
-        From
-        <input type="date" name="fromDay" value={f.fromDay} max={f.toDay || undefined} onChange={(e) => set({ fromDay: e.currentTarget.value })} />
-      </label>
-      <label class="filter">
-        To
-        <input type="date" name="toDay" value={f.toDay} min={f.fromDay || undefined} onChange={(e) => set({ toDay: e.currentTarget.value })} />
-      </label>
+      <Field label="From" id="filter-from">
+        <input id="filter-from" type="date" name="fromDay" value={f.fromDay} max={f.toDay || undefined} onChange={(e) => set({ fromDay: e.currentTarget.value })} />
+      </Field>
+      <Field label="To" id="filter-to">
+        <input id="filter-to" type="date" name="toDay" value={f.toDay} min={f.fromDay || undefined} onChange={(e) => set({ toDay: e.currentTarget.value })} />
+      </Field>
       {isFiltered(f) && <button type="button" class="small" onClick={() => props.onChange(NO_FILTERS)}>Clear filters</button>}
     </fieldset>
   );

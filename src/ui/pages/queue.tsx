@@ -74,6 +74,14 @@ export function QueuePage() {
     if (type.startsWith('clip.') || type === 'resync') load();
   }, [load]);
   useEffect(() => rememberQueue(filters), [filters]);
+  useEffect(() => {
+    // A link or Back to another queue address (`#/queue?from=…`) while the queue is shown.
+    const onHash = (): void => {
+      if (/^#\/queue(\?|$)/.test(location.hash)) setFilters(filtersFromHash(location.hash));
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
   const changeFilters = (f: Filters): void => {
     history.replaceState(null, '', hashOf(f));
     setFilters(f);
