@@ -19,7 +19,7 @@ function CameraRow(props: { row: Row }) {
   const byHour = HOURS.map((h) => clips.filter((c) => new Date(c.startedAt).getHours() === h));
   return (
     <li class="strip-row" data-camera-id={camera.id}>
-      <h3>{camera.name} <span class="muted small">{clips.length}{more ? '+' : ''} {clips.length === 1 ? 'clip' : 'clips'}</span></h3>
+      <h2>{camera.name} <span class="muted small">{clips.length}{more ? '+' : ''} {clips.length === 1 ? 'clip' : 'clips'}</span></h2>
       <div class="hours" role="group" aria-label={`${camera.name}, clips by hour`} tabIndex={0}>
         {HOURS.map((h) => (
           <div key={h} class="hour">

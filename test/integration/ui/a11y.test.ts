@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClip, PASSWORD, startHarness, type Harness } from '../../unit/web/harness.js';
 import { audit, blocking, table, type AxeReport } from './axe.js';
-import { ARTIFACTS, CHROMIUM, LAPTOP, launchChromium, makeClipFiles, type BrowserHandle } from './browser.js';
+import { ARTIFACTS, CHROMIUM, LAPTOP, launchChromium, makeClipFiles, PHONE, type BrowserHandle } from './browser.js';
 
 const ready = existsSync(CHROMIUM) && existsSync(path.resolve('dist/ui/app.js'));
 
@@ -55,18 +55,41 @@ describe.skipIf(!ready)('accessibility (axe-core) of every page and dialog', () 
     await page.fill('input[name=password]', PASSWORD);
     await page.fill('input[name=confirm]', PASSWORD);
     await page.click('button[type=submit]');
-    await page.getByRole('heading', { name: 'Review' }).waitFor();
+    await page.getByRole('heading', { name: 'Review', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.locator('input[name=password]').waitFor();
     await check('login');
     await page.fill('input[name=password]', PASSWORD);
     await page.click('button[type=submit]');
-    await page.getByRole('heading', { name: 'Review' }).waitFor();
+    await page.getByRole('heading', { name: 'Review', exact: true }).waitFor();
   });
 
-  it('review queue, approve dialog and the share preview', async () => {
+  it('review queue: selection and bulk outcome, shortcuts list, day strip, a linked clip', async () => {
     await expect.poll(() => page.locator('article.clip').count()).toBe(3);
     await check('queue');
+    await page.locator('[data-clip-id=clip-1] input[type=checkbox]').click();
+    await page.getByRole('button', { name: 'Reject selected' }).click();
+    await page.getByRole('button', { name: 'Confirm: reject 1 clip' }).click();
+    await expect.poll(() => page.locator('.outcome').textContent()).toContain('1 clip rejected.');
+    await check('queue after a bulk reject');
+    await page.getByRole('button', { name: 'Keyboard shortcuts (?)' }).click();
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await check('shortcuts dialog');
+    await page.keyboard.press('Escape');
+    await page.locator('summary', { hasText: 'Day at a glance' }).click();
+    await page.locator('.strip-thumb').first().waitFor();
+    await check('day strip');
+    await page.setViewportSize(PHONE);
+    await check('queue (phone)');
+    await page.setViewportSize(LAPTOP);
+    await page.goto(base + '/#/clips/clip-0');
+    await page.locator('[data-clip-id=clip-0] video').waitFor();
+    await check('clip page');
+  });
+
+  it('approve dialog and the share preview', async () => {
+    await page.goto(base + '/#/queue');
+    await expect.poll(() => page.locator('article.clip').count()).toBe(2);
     await page.locator('[data-clip-id=clip-2] button', { hasText: 'Share…' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
@@ -99,5 +122,39 @@ describe.skipIf(!ready)('accessibility (axe-core) of every page and dialog', () 
     await page.goto(base + '/#/ledger');
     await page.getByTestId('verify-badge').waitFor();
     await check('ledger');
+  });
+
+  it('dark colour scheme: queue and approve dialog', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(base + '/#/queue?status=all');
+    await page.locator('article.clip').first().waitFor();
+    await check('queue (dark)');
+    await page.locator('[data-clip-id=clip-0] button', { hasText: 'Share…' }).click();
+    await page.getByRole('dialog').waitFor();
+    await check('approve dialog (dark)');
+    await page.keyboard.press('Escape');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('empty states: no clips, no cameras, no requests, nothing shared', async () => {
+    for (const c of h.app.core.repos.clips.list({ limit: 200 }).items) h.app.core.repos.clips.markDeleted(c.id, new Date().toISOString());
+    await page.goto(base + '/#/queue');
+    await page.getByRole('heading', { name: 'No new clips' }).waitFor();
+    await check('queue, no clips');
+    h.fakes.shares.clear();
+    await page.goto(base + '/#/shares');
+    await page.getByRole('heading', { name: 'Nothing shared yet' }).waitFor();
+    await check('shares, none');
+    h.fakes.requests.length = 0;
+    await page.goto(base + '/#/requests');
+    await page.getByRole('heading', { name: 'No open requests near you' }).waitFor();
+    await check('requests, none');
+    h.fakes.cams.clear();
+    await page.goto(base + '/#/cameras');
+    await page.getByRole('heading', { name: 'No cameras configured' }).waitFor();
+    await check('cameras, none');
+    await page.goto(base + '/#/queue');
+    await page.getByRole('heading', { name: 'No cameras yet' }).waitFor();
+    await check('queue, no cameras');
   });
 });
