@@ -72,9 +72,9 @@ describe('clipgate start log output', () => {
     expect(output).not.toContain('{"level"');
     // eslint-disable-next-line no-control-regex -- stripping ANSI colours is the point
     const text = lines.map((l) => l.replace(/\u001b\[[0-9;]*m/g, ''));
-    expect(text.some((l) => /^\d\d:\d\d:\d\d\.\d{3} INFO  clipgate clipgate started version=\S+ demo=false /.test(l))).toBe(true);
-    expect(text.some((l) => /^\d\d:\d\d:\d\d\.\d{3} INFO  cameras\/porch camera status status=offline lastError="rtsp:\/\/admin:\*\*\*@127\.0\.0\.1:1\/stream: Connection refused"$/.test(l))).toBe(true);
-    expect(text.some((l) => /^\d\d:\d\d:\d\d\.\d{3} INFO  clipgate stopping signal=SIGTERM$/.test(l))).toBe(true);
+    expect(text.some((l) => /^\d\d:\d\d:\d\d\.\d{3} INFO {2}clipgate clipgate started version=\S+ demo=false /.test(l))).toBe(true);
+    expect(text.some((l) => /^\d\d:\d\d:\d\d\.\d{3} INFO {2}cameras\/porch camera status status=offline lastError="rtsp:\/\/admin:\*\*\*@127\.0\.0\.1:1\/stream: Connection refused"$/.test(l))).toBe(true);
+    expect(text.some((l) => /^\d\d:\d\d:\d\d\.\d{3} INFO {2}clipgate stopping signal=SIGTERM$/.test(l))).toBe(true);
     expect(output).toContain('\u001b[');
     expect(output).not.toContain(CAMERA_PASSWORD);
     expect(output).not.toContain(PLATFORM_TOKEN);
@@ -83,7 +83,7 @@ describe('clipgate start log output', () => {
   it('on a terminal with NO_COLOR: the same lines without a single escape sequence', async () => {
     const { output, code } = await run({ tty: true, noColour: true });
     expect(code).toBe(0);
-    expect(output).toMatch(/\d\d:\d\d:\d\d\.\d{3} INFO  clipgate clipgate started/);
+    expect(output).toMatch(/\d\d:\d\d:\d\d\.\d{3} INFO {2}clipgate clipgate started/);
     expect(output).not.toContain('\u001b');
     expect(output).not.toContain(CAMERA_PASSWORD);
   });

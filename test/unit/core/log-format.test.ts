@@ -30,6 +30,7 @@ describe('prettyLine', () => {
 
   it('a hostile peer string cannot move the cursor, recolour or reverse the terminal', () => {
     const line = prettyLine({ level: 30, time: AT, module: 'onvif', msg: 'fault \u001b[2J\u001b[31mred', fault: 'x\u001b]0;title\u0007\u202Eevil\nnext' }, plain);
+    // eslint-disable-next-line no-control-regex -- looking for control characters is the point
     expect(line).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/);
     expect(line.split('\n')).toHaveLength(2);
     expect(line).toBe('12:34:56.789 INFO  onvif fault [2J[31mred fault="x]0;titleevil next"\n');
@@ -78,7 +79,7 @@ describe('pretty logger', () => {
     expect(lines).toHaveLength(4);
     expect(all).not.toContain('{"level"');
     for (const s of ['hunter2', 'ABC123', 'w0rd', 'p%40ss', 'plain-pw', 'Bearer zzz']) expect(all).not.toContain(s);
-    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN  cameras\/porch open failed url=rtsp:\/\/admin:\*\*\*@10\.0\.0\.2\/x\n$/);
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN {2}cameras\/porch open failed url=rtsp:\/\/admin:\*\*\*@10\.0\.0\.2\/x\n$/);
     expect(lines[1]).toMatch(/ERROR clipgate upload failed err="platform refused \*\*\*" at=/);
   });
 });
