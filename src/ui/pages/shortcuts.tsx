@@ -22,6 +22,10 @@ const KEYS: Record<string, QueueCommand> = {
   ' ': 'play', p: 'play', s: 'share', r: 'reject', x: 'select', X: 'selectRange', '?': 'help',
 };
 
+/** Keys a focused button, link, checkbox, player, disclosure or scrollable group acts on itself. */
+const NATIVE_KEYS = new Set([' ', 'ArrowDown', 'ArrowUp', 'ArrowLeft', 'ArrowRight']);
+const USES_KEYS = 'button, a[href], input, video, audio, summary, [tabindex="0"]';
+
 /**
  * Single keys for the review queue, for as long as it is shown. They never fire while the owner
  * types in a field, holds Ctrl/Alt/Meta, or has a dialog open; Space and the arrows are left to a
@@ -38,9 +42,8 @@ export function useQueueKeys(run: (command: QueueCommand, cardId: string | null)
       if (!command) return;
       const target = e.target instanceof HTMLElement ? e.target : null;
       const card = target?.closest<HTMLElement>('article.clip[data-clip-id]') ?? null;
-      const onCard = target !== null && target === card;
-      const ownKeys = target !== null && !onCard && target !== document.body && target.matches('button, a, input, video, summary, [tabindex]');
-      if ((command === 'play' || command === 'next' || command === 'previous') && e.key !== 'j' && e.key !== 'k' && e.key !== 'p' && ownKeys) return;
+      // Space and the arrows belong to a focused control that uses them itself (not to a card or a heading).
+      if (NATIVE_KEYS.has(e.key) && target !== null && target !== card && target.matches(USES_KEYS)) return;
       e.preventDefault();
       handler.current(command, card?.dataset.clipId ?? null);
     };
