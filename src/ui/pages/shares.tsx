@@ -76,7 +76,7 @@ function ShareRow(props: { share: Share; progress?: Progress; onAction: (a: Shar
           <dt>Removed</dt>
           <dd data-testid="share-removed">{removedSummary(s.redaction)}</dd>
           <dt>Shared file</dt>
-          <dd>{s.sha256 ? <code class="hash" data-testid="share-sha256" title="SHA-256 of the redacted file that is (or will be) sent">sha256 {s.sha256}</code> : <span class="muted">being made</span>}</dd>
+          <dd>{s.sha256 ? <code class="hash" data-testid="share-sha256" title="SHA-256 of the redacted file that is (or will be) sent">sha256 {s.sha256}</code> : <span class="muted">{s.status === 'exporting' ? 'being made' : 'none'}</span>}</dd>
           {(s.uploadedAt || s.requestId) && <dt>Sent</dt>}
           {(s.uploadedAt || s.requestId) && <dd>{s.uploadedAt ? `uploaded ${when(s.uploadedAt)}` : ''}{s.requestId ? `${s.uploadedAt ? ' · ' : ''}for request ${s.requestId}` : ''}</dd>}
         </dl>
