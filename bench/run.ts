@@ -10,10 +10,11 @@ import { uploadBench } from './upload.bench.js';
 import { exportBench } from './export.bench.js';
 import { xmlBench } from './xml.bench.js';
 import { analysisBench } from './analysis.bench.js';
+import { uiBench } from './ui.bench.js';
 import { meets, type Bench, type BenchResult } from './types.js';
 
 /** Every benchmark, in order. Each measures its figure beside a baseline in the same run. */
-const BENCHES: Bench[] = [dbListBench, xmlBench, uploadBench, apiBench, exportBench, analysisBench, recordingBench];
+const BENCHES: Bench[] = [dbListBench, xmlBench, uploadBench, apiBench, uiBench, exportBench, analysisBench, recordingBench];
 
 function ffmpegVersion(): string {
   try {

@@ -1,5 +1,6 @@
 import { App } from '../app.js';
 import { errorMessage } from '../core/errors.js';
+import { resolveLogFormat, useColour } from '../core/log-format.js';
 import { createLogger, SecretRegistry } from '../core/logger.js';
 import { dataPaths } from '../core/core.js';
 import { tightenPrivateFolders, usePrivateUmask } from '../core/private-files.js';
@@ -31,7 +32,13 @@ export async function start(argv: string[], io: Io): Promise<number> {
     return 1;
   }
   const secrets = new SecretRegistry();
-  const log = createLogger({ level: loaded.config.logging.level, secrets });
+  const isTty = process.stdout.isTTY === true;
+  const log = createLogger({
+    level: loaded.config.logging.level,
+    secrets,
+    format: resolveLogFormat(loaded.config.logging.format, isTty),
+    colour: useColour(isTty, process.env),
+  });
   if (loaded.demo) {
     log.warn(
       { configPath: loaded.file, dataDir: loaded.config.dataDir },

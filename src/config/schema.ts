@@ -313,9 +313,15 @@ export const configSchema = z
     logging: z
       .strictObject({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Least severe level written'),
+        format: z
+          .enum(['auto', 'pretty', 'json'])
+          .default('auto')
+          .describe(
+            'auto: one readable line per event (local time, level, module, message, key=value fields; colour unless NO_COLOR is set) when stdout is a terminal, JSON lines otherwise (systemd journal, Docker, pipes); pretty or json: always that. Secrets are masked either way',
+          ),
       })
       .prefault({})
-      .describe('Logging (JSON lines on stdout)'),
+      .describe('Logging on stdout'),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, number>();

@@ -1,4 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { prettyLine } from './log-format.js';
 
 export type { Logger };
 
@@ -23,6 +24,8 @@ export class SecretRegistry {
     if (value && value.length >= 4) {
       this.values.add(value);
       this.values.add(encodeURIComponent(value));
+      // As it appears inside a JSON string (a password with a quote or a backslash in it).
+      this.values.add(JSON.stringify(value).slice(1, -1));
     }
   }
 
@@ -40,6 +43,10 @@ export interface LoggerOptions {
   secrets: SecretRegistry;
   /** Where lines go; stdout by default. Tests pass a collector. */
   write?: (line: string) => void;
+  /** JSON lines (default), or one readable line per event for a person at a terminal (see log-format.ts). */
+  format?: 'json' | 'pretty';
+  /** ANSI colours in pretty lines (the caller decides: a terminal, and NO_COLOR not set). */
+  colour?: boolean;
 }
 
 /** Paths pino blanks out before serialising; the registry scrub is the second line of defence. */
@@ -55,9 +62,33 @@ const REDACT_PATHS = [
   'headers.cookie',
 ];
 
-export function createLogger(opts: LoggerOptions): Logger {
+/**
+ * pino writes into an in-process stream (no worker-thread transport). A pretty line is built from
+ * the already scrubbed JSON and scrubbed again as final text, so a secret is masked whichever way
+ * it is formatted, and a cut field value can never leave half a secret behind.
+ */
+function outputStream(opts: LoggerOptions): { write(line: string): void } {
   const write = opts.write ?? ((line: string) => process.stdout.write(line));
-  const stream = { write: (line: string) => write(opts.secrets.scrub(line)) };
+  const scrub = (line: string): string => opts.secrets.scrub(line);
+  if (opts.format !== 'pretty') return { write: (line) => write(scrub(line)) };
+  const pretty = { colour: opts.colour === true, debug: opts.level === 'debug' || opts.level === 'trace' };
+  return {
+    write: (line) => {
+      const json = scrub(line);
+      let record: Record<string, unknown>;
+      try {
+        record = JSON.parse(json) as Record<string, unknown>;
+      } catch {
+        write(json);
+        return;
+      }
+      write(scrub(prettyLine(record, pretty)));
+    },
+  };
+}
+
+export function createLogger(opts: LoggerOptions): Logger {
+  const stream = outputStream(opts);
   return pino(
     {
       level: opts.level,

@@ -36,6 +36,16 @@ export function redactionOfJson(json: string): Redaction {
   return redactionOf({});
 }
 
+/** The caption stored with a share's approval options (shown with the share), if there is one. */
+export function captionOfJson(json: string): string | undefined {
+  try {
+    const parsed = JSON.parse(json) as { caption?: unknown } | null;
+    return typeof parsed?.caption === 'string' && parsed.caption !== '' ? parsed.caption : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The C2PA action names (C2PA 2.x `c2pa.actions` assertion vocabulary) for what the export did,
  * in the order they are applied, so a C2PA manifest can be written from the ledger later:

@@ -27,8 +27,11 @@ export interface CameraDevice {
   firmwareVersion?: string;
   serialNumber?: string;
 }
-export type ClipStatus = 'pending' | 'approved' | 'rejected';
-export type ClipTrigger = 'motion' | 'doorbell' | 'manual' | 'inbox' | 'detect';
+export const CLIP_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export type ClipStatus = (typeof CLIP_STATUSES)[number];
+/** What made a clip (API filter `trigger=`, the queue's trigger filter). */
+export const CLIP_TRIGGERS = ['motion', 'doorbell', 'manual', 'inbox', 'detect'] as const;
+export type ClipTrigger = (typeof CLIP_TRIGGERS)[number];
 /**
  * exporting → ready (the owner previews the export) → Send → queued → uploading → uploaded; Cancel
  * before the platform acknowledged a byte ends in `cancelled`, after it in `revoked` (docs/review.md).
@@ -83,6 +86,8 @@ export interface Share {
   durationMs?: number;
   /** What the export removes from the clip, in plain terms (the preview lists it; the ledger records it). */
   redaction: Redaction;
+  /** The caption the owner wrote when approving: posted with the clip. */
+  caption?: string;
 }
 
 /** What a share's export takes out of the original clip; derived from the stored approval options. */

@@ -62,14 +62,49 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 
 export const getSession = (): Promise<SessionInfo> => api<SessionInfo>('GET', '/api/session');
 
-export function clipsUrl(q: { status?: string; camera?: string; limit?: number; cursor?: string | null }): string {
+/**
+ * A page of clips as the queue asks for it. `from`/`to` are ISO instants (from inclusive, to
+ * exclusive, on startedAt); `label` only once clips carry labels (see ClipView).
+ */
+export interface ClipQuery {
+  status?: string;
+  camera?: string;
+  trigger?: string;
+  from?: string;
+  to?: string;
+  label?: string;
+  limit?: number;
+  cursor?: string | null;
+}
+
+export function clipsUrl(q: ClipQuery): string {
   const p = new URLSearchParams();
   if (q.status) p.set('status', q.status);
   if (q.camera) p.set('camera', q.camera);
+  if (q.trigger) p.set('trigger', q.trigger);
+  if (q.from) p.set('from', q.from);
+  if (q.to) p.set('to', q.to);
+  if (q.label) p.set('label', q.label);
   p.set('limit', String(q.limit ?? 24));
   if (q.cursor) p.set('cursor', q.cursor);
   return apiUrl(`/api/clips?${p.toString()}`);
 }
+
+/** A clip as the queue shows it; `labels` is absent until the server reports what detection saw in it. */
+export type ClipView = Clip & { labels?: string[] };
+
+/** One id's outcome of a bulk reject or delete (POST /api/clips/reject, /api/clips/delete). */
+export interface BulkResult {
+  id: string;
+  ok: boolean;
+  status?: Clip['status'];
+  error?: { code: string; message: string };
+}
+
+/** Bulk reject or delete; there is deliberately no bulk approve (consent is per clip). */
+export const bulkUrl = (action: 'reject' | 'delete'): string => apiUrl(`/api/clips/${action}`);
+export const rejectUrl = (id: string): string => apiUrl(`/api/clips/${encodeURIComponent(id)}/reject`);
+export const triggerUrl = (cameraId: string): string => apiUrl(`/api/cameras/${encodeURIComponent(cameraId)}/trigger`);
 
 export const clipUrl = (id: string): string => apiUrl(`/api/clips/${encodeURIComponent(id)}`);
 export const videoUrl = (id: string): string => apiUrl(`/api/clips/${encodeURIComponent(id)}/video`);

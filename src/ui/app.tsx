@@ -6,6 +6,7 @@ import { ClipPage } from './pages/clip.js';
 import { LedgerPage } from './pages/ledger.js';
 import { LoginPage, SetupPage } from './pages/login.js';
 import { QueuePage } from './pages/queue.js';
+import { queueHref } from './pages/queue-filters.js';
 import { RequestsPage } from './pages/requests.js';
 import { SharesPage } from './pages/shares.js';
 
@@ -67,7 +68,7 @@ function Shell(props: { onLogout?: () => void }) {
         <span class="brand">clipgate</span>
         <nav class="tabs" aria-label="Main">
           {PAGES.map((p) => (
-            <a key={p.path} href={`#/${p.path}`} class={p.path === page ? 'active' : ''} aria-current={p.path === page ? 'page' : undefined}>
+            <a key={p.path} href={p.path === 'queue' ? queueHref() : `#/${p.path}`} class={p.path === page ? 'active' : ''} aria-current={p.path === page ? 'page' : undefined}>
               <span class="icon" aria-hidden="true">{p.icon}</span>
               <span class="label">{p.label}</span>
             </a>
@@ -124,7 +125,7 @@ export function App() {
 
   if (error) return <p class="boot error">{error}</p>;
   if (!session) return <p class="boot">Loading…</p>;
-  if (session.setupRequired) return <SetupPage onDone={refresh} />;
-  if (!session.authenticated) return <LoginPage onDone={refresh} />;
+  if (session.setupRequired) return <main><SetupPage onDone={refresh} /></main>;
+  if (!session.authenticated) return <main><LoginPage onDone={refresh} /></main>;
   return <Shell {...(session.ingress ? {} : { onLogout: logout })} />;
 }

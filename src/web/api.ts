@@ -13,6 +13,7 @@ import { SessionManager } from './auth/sessions.js';
 import { prepareSetupCode } from './auth/setup-code.js';
 import type { WebApiDeps } from './context.js';
 import { cameraRoutes } from './routes/cameras.js';
+import { clipBulkRoutes } from './routes/clips-bulk.js';
 import { clipRoutes } from './routes/clips.js';
 import { eventRoutes } from './routes/events.js';
 import { mediaRoutes } from './routes/media.js';
@@ -38,6 +39,7 @@ async function apiScope(api: FastifyInstance, opts: { deps: WebApiDeps }): Promi
   await api.register(sessionRoutes, { api: deps, sessions, limiter });
   await api.register(cameraRoutes, deps);
   await api.register(clipRoutes, deps);
+  await api.register(clipBulkRoutes, deps);
   await api.register(mediaRoutes, deps);
   await api.register(shareRoutes, deps);
   await api.register(recordRoutes, deps);

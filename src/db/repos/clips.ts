@@ -33,6 +33,11 @@ interface Raw {
 export interface ClipListQuery {
   status?: ClipStatus;
   cameraId?: string;
+  trigger?: ClipTrigger;
+  /** Inclusive lower bound on startedAt (ISO 8601 UTC with milliseconds, as stored). */
+  from?: string;
+  /** Exclusive upper bound on startedAt (ISO 8601 UTC with milliseconds, as stored). */
+  to?: string;
   limit: number;
   cursor?: string;
 }
@@ -120,6 +125,19 @@ export class ClipsRepo {
     if (q.cameraId) {
       where.push('camera_id = @cameraId');
       params.cameraId = q.cameraId;
+    }
+    if (q.trigger) {
+      where.push('trigger = @trigger');
+      params.trigger = q.trigger;
+    }
+    // started_at is stored as ISO 8601 UTC with milliseconds, so text order is time order.
+    if (q.from) {
+      where.push('started_at >= @from');
+      params.from = q.from;
+    }
+    if (q.to) {
+      where.push('started_at < @to');
+      params.to = q.to;
     }
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
     if (cursor) {

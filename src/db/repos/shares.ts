@@ -1,4 +1,4 @@
-import { redactionOfJson } from '../../core/redaction.js';
+import { captionOfJson, redactionOfJson } from '../../core/redaction.js';
 import { inUploadQueue, sqlStatusList } from '../../core/share-rules.js';
 import type { Share, ShareStatus } from '../../core/types.js';
 import type { Db } from '../connection.js';
@@ -84,6 +84,8 @@ function fromRaw(r: Raw): ShareRecord {
   if (r.request_id !== null) rec.requestId = r.request_id;
   if (r.error !== null) rec.error = r.error;
   if (r.uploaded_at !== null) rec.uploadedAt = r.uploaded_at;
+  const caption = captionOfJson(r.options_json);
+  if (caption !== undefined) rec.caption = caption;
   return rec;
 }
 
@@ -107,6 +109,7 @@ export function toShare(r: Share): Share {
   if (r.requestId !== undefined) s.requestId = r.requestId;
   if (r.error !== undefined) s.error = r.error;
   if (r.uploadedAt !== undefined) s.uploadedAt = r.uploadedAt;
+  if (r.caption !== undefined) s.caption = r.caption;
   return s;
 }
 

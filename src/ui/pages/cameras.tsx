@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, clipsUrl, thumbUrl, type CameraView, type ClipPage } from '../api.js';
 import { when } from '../format.js';
+import { EmptyState } from '../components/empty.js';
+import { DOCS } from '../docs.js';
 import { useLive } from '../live.js';
 
 function CameraCard(props: { cam: CameraView; onChanged: () => void }) {
@@ -50,7 +52,7 @@ function CameraCard(props: { cam: CameraView; onChanged: () => void }) {
 
 /** Cameras: status, privacy switch, manual trigger and the newest clip's thumbnail. */
 export function CamerasPage() {
-  const [cams, setCams] = useState<CameraView[]>([]);
+  const [cams, setCams] = useState<CameraView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
     api<CameraView[]>('GET', '/api/cameras').then(setCams, (e: Error) => setError(e.message));
@@ -63,7 +65,16 @@ export function CamerasPage() {
     <section>
       <h1>Cameras</h1>
       {error && <p class="error" role="alert">{error}</p>}
-      <div class="grid wide">{cams.map((c) => <CameraCard key={c.id} cam={c} onChanged={load} />)}</div>
+      {cams && cams.length === 0 && (
+        <EmptyState title="No cameras configured" docs={{ href: DOCS.cameras, label: 'README: Cameras — ONVIF, RTSP, doorbells and inbox folders' }}>
+          <p>
+            Cameras are listed under <code>cameras:</code> in the config file (<code>config/clipgate.yml</code>, or the file given with
+            <code> --config</code>). <code>clipgate discover</code> finds ONVIF cameras on your network; <code>clipgate check-config</code> checks the
+            file. Restart clipgate after editing it.
+          </p>
+        </EmptyState>
+      )}
+      <div class="grid wide">{(cams ?? []).map((c) => <CameraCard key={c.id} cam={c} onChanged={load} />)}</div>
     </section>
   );
 }

@@ -54,7 +54,12 @@ export function LedgerPage() {
       )}
       {verify && !verify.ok && verify.reason && <p class="error">{verify.reason}</p>}
       {error && <p class="error" role="alert">{error}</p>}
-      {rows.length === 0 && <p class="empty">No entries yet.</p>}
+      {rows.length === 0 && (
+        <p class="empty">
+          No entries yet. Every Send, upload, withdrawal, revocation, rejection and deletion is recorded here, signed by this device;
+          <code> clipgate ledger verify</code> checks the chain from a terminal.
+        </p>
+      )}
       <div class="table-wrap">
         <table class="ledger">
           <thead>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, shareActionUrl, shareUrl, shareVideoUrl, type Redaction, type Share } from '../api.js';
+import { Modal, ModalHeader } from '../components/modal.js';
 import { bytes, seconds } from '../format.js';
 import { useLive } from '../live.js';
 
@@ -111,16 +112,11 @@ export function ExportPreview(props: { share: Share; onClose: () => void; onSent
 }
 
 /** The preview as a dialog of its own (the Shares page opens it for a share that waits for Send). */
-export function PreviewDialog(props: { share: Share; onClose: () => void; onSent: (s: Share) => void }) {
+export function PreviewDialog(props: { share: Share; onClose: () => void; onSent: (s: Share) => void; fallbackFocus?: () => HTMLElement | null }) {
   return (
-    <div class="backdrop" role="presentation">
-      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="preview-title">
-        <header>
-          <h2 id="preview-title">Check the file before it is sent</h2>
-          <button type="button" class="link" onClick={props.onClose} aria-label="Close">✕</button>
-        </header>
-        <ExportPreview share={props.share} onClose={props.onClose} onSent={props.onSent} />
-      </div>
-    </div>
+    <Modal labelledBy="preview-title" onClose={props.onClose} fallbackFocus={props.fallbackFocus}>
+      <ModalHeader id="preview-title" title="Check the file before it is sent" onClose={props.onClose} />
+      <ExportPreview share={props.share} onClose={props.onClose} onSent={props.onSent} />
+    </Modal>
   );
 }

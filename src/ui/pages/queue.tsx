@@ -1,112 +1,182 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, clipsUrl, thumbUrl, videoUrl, type CameraView, type Clip, type ClipPage } from '../api.js';
-import { bytes, seconds, when } from '../format.js';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { api, clipsUrl, rejectUrl, type BulkResult, type ClipPage, type ClipView } from '../api.js';
+import { cameraName, useCameras } from '../cameras.js';
 import { useLive } from '../live.js';
 import { ApproveDialog } from './approve.js';
+import { BulkBar, outcomeText, type BulkOutcome } from './bulk-bar.js';
+import { ClipCard, clipName } from './clip-card.js';
+import { DayStrip } from './day-strip.js';
+import { QueueEmpty } from './queue-empty.js';
+import { FilterBar, filtersFromHash, hashOf, isFiltered, NO_FILTERS, queryOf, rangeOf, rememberQueue, type Filters } from './queue-filters.js';
+import { ShortcutsDialog, useQueueKeys, type QueueCommand } from './shortcuts.js';
 
-const STATUSES = [
-  { value: 'pending', label: 'Pending' },
-  { value: 'approved', label: 'Approved' },
-  { value: 'rejected', label: 'Rejected' },
-  { value: '', label: 'All' },
-];
+type Page = { items: ClipView[]; nextCursor: string | null };
 
-/** One clip: its thumbnail (or, open, its player), what it is, and Share/Reject while pending. */
-export function ClipCard(props: { clip: Clip; camera: string; open: boolean; onOpen: () => void; onShare: () => void; onReject: () => void }) {
-  const { clip } = props;
-  const [confirming, setConfirming] = useState(false);
-  return (
-    <article class={`clip ${props.open ? 'open' : ''}`} data-clip-id={clip.id}>
-      {props.open ? (
-        <video class="player" src={videoUrl(clip.id)} controls autoplay muted playsInline preload="metadata" />
-      ) : (
-        <button type="button" class="thumb" onClick={props.onOpen} aria-label={`Play clip from ${props.camera} at ${when(clip.startedAt)}`}>
-          <img src={thumbUrl(clip.id)} alt="" loading="lazy" />
-          <span class="play" aria-hidden="true">▶</span>
-          <span class="duration">{seconds(clip.durationMs)}</span>
-        </button>
-      )}
-      <div class="meta">
-        <strong>{props.camera}</strong>
-        <span class={`badge ${clip.status}`}>{clip.status}</span>
-        <span class="muted">{when(clip.startedAt)} · {clip.trigger} · {bytes(clip.sizeBytes)}</span>
-      </div>
-      {clip.status === 'pending' && (
-        <div class="actions">
-          <button type="button" class="primary" onClick={props.onShare}>Share…</button>
-          {confirming ? (
-            <button type="button" class="danger" onClick={props.onReject}>Confirm reject</button>
-          ) : (
-            <button type="button" onClick={() => setConfirming(true)}>Reject</button>
-          )}
-        </div>
-      )}
-    </article>
-  );
+const cardOf = (id: string): HTMLElement | null => document.querySelector<HTMLElement>(`article.clip[data-clip-id="${CSS.escape(id)}"]`);
+
+/** Where focus goes when a dialog closes and its clip has left the list: the card now in its place, else the page heading. */
+function near(id: string, index: number): HTMLElement | null {
+  const cards = document.querySelectorAll<HTMLElement>('article.clip');
+  return cardOf(id) ?? cards[Math.min(index, cards.length - 1)] ?? document.querySelector<HTMLElement>('main h1');
 }
 
-/** The review queue: newest first, filters, inline playback, share or reject in one or two taps. */
+/** Selection: a set of ids, with the last one clicked as the anchor of a Shift range. */
+function useSelection(items: ClipView[]) {
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [anchor, setAnchor] = useState<string | null>(null);
+  const toggle = (id: string, range: boolean): void => {
+    const ids = items.map((c) => c.id);
+    const from = anchor !== null ? ids.indexOf(anchor) : -1;
+    const to = ids.indexOf(id);
+    setSelected((old) => {
+      const next = new Set(old);
+      if (range && from >= 0 && to >= 0) {
+        for (const x of ids.slice(Math.min(from, to), Math.max(from, to) + 1)) next.add(x);
+      } else if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+    setAnchor(id);
+  };
+  const setAll = (all: boolean): void => setSelected(all ? new Set(items.map((c) => c.id)) : new Set());
+  const keep = (ids: string[]): void => setSelected(new Set(ids));
+  return { selected, toggle, setAll, keep };
+}
+
+/**
+ * The review queue: newest first, filters (kept in the address), multi-select to reject or delete
+ * at once, keyboard shortcuts (`?`), a per-camera day at a glance, inline playback, and share or
+ * reject clip by clip.
+ */
 export function QueuePage() {
-  const [status, setStatus] = useState('pending');
-  const [camera, setCamera] = useState('');
-  const [cameras, setCameras] = useState<CameraView[]>([]);
-  const [page, setPage] = useState<ClipPage>({ items: [], nextCursor: null });
+  const [filters, setFilters] = useState<Filters>(() => filtersFromHash(location.hash));
+  const cameras = useCameras();
+  const [page, setPage] = useState<Page | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
-  const [approving, setApproving] = useState<Clip | null>(null);
+  const [confirmingId, setConfirmingId] = useState<string | null>(null);
+  const [approving, setApproving] = useState<ClipView | null>(null);
+  const [help, setHelp] = useState(false);
+  const [outcome, setOutcome] = useState<BulkOutcome | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const items = page?.items ?? [];
+  const selection = useSelection(items);
+  const range = rangeOf(filters);
 
   const load = useCallback(() => {
-    api<ClipPage>('GET', clipsUrl({ status, camera })).then((p) => {
+    if (rangeOf(filters).error) return;
+    api<ClipPage>('GET', clipsUrl(queryOf(filters))).then((p) => {
       setPage(p);
       setError(null);
     }, (e: Error) => setError(e.message));
-  }, [status, camera]);
+  }, [filters]);
   useEffect(load, [load]);
-  useEffect(() => {
-    api<CameraView[]>('GET', '/api/cameras').then(setCameras, () => undefined);
-  }, []);
   useLive((type) => {
     if (type.startsWith('clip.') || type === 'resync') load();
   }, [load]);
+  useEffect(() => rememberQueue(filters), [filters]);
+  useEffect(() => {
+    // A link or Back to another queue address (`#/queue?from=…`) while the queue is shown.
+    const onHash = (): void => {
+      if (/^#\/queue(\?|$)/.test(location.hash)) setFilters(filtersFromHash(location.hash));
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  const changeFilters = (f: Filters): void => {
+    history.replaceState(null, '', hashOf(f));
+    setFilters(f);
+    selection.setAll(false);
+  };
 
   const more = (): void => {
-    api<ClipPage>('GET', clipsUrl({ status, camera, cursor: page.nextCursor })).then(
-      (p) => setPage((old) => ({ items: [...old.items, ...p.items], nextCursor: p.nextCursor })),
+    api<ClipPage>('GET', clipsUrl({ ...queryOf(filters), cursor: page?.nextCursor ?? null })).then(
+      (p) => setPage((old) => ({ items: [...(old?.items ?? []), ...p.items], nextCursor: p.nextCursor })),
       (e: Error) => setError(e.message),
     );
   };
-  const reject = (clip: Clip): void => {
-    api('POST', `/api/clips/${clip.id}/reject`).then(load, (e: Error) => setError(e.message));
+  const reject = (clip: ClipView): void => {
+    setConfirmingId(null);
+    api('POST', rejectUrl(clip.id)).then(load, (e: Error) => setError(e.message));
   };
-  const name = (id: string): string => cameras.find((c) => c.id === id)?.name ?? id;
+  const name = (id: string): string => cameraName(cameras, id);
+  const nameOfClip = (id: string): string => {
+    const clip = items.find((c) => c.id === id);
+    return clip ? clipName(name(clip.cameraId), clip) : id;
+  };
+  const bulkDone = (o: BulkOutcome, results: BulkResult[]): void => {
+    setOutcome(o);
+    selection.keep(results.filter((r) => !r.ok).map((r) => r.id));
+    load();
+  };
+  const labels = useMemo(() => [...new Set(items.flatMap((c) => c.labels ?? []))].sort(), [items]);
+
+  const focusCard = (index: number): void => {
+    const clip = items[Math.max(0, Math.min(items.length - 1, index))];
+    if (clip) cardOf(clip.id)?.focus();
+  };
+  useQueueKeys((command: QueueCommand, cardId: string | null) => {
+    const index = cardId === null ? -1 : items.findIndex((c) => c.id === cardId);
+    const clip = index >= 0 ? items[index] : undefined;
+    if (command === 'help') setHelp(true);
+    else if (command === 'next') focusCard(index + 1);
+    else if (command === 'previous') focusCard(index < 0 ? 0 : index - 1);
+    else if (!clip) return;
+    else if (command === 'play') togglePlay(clip);
+    else if (command === 'share' && clip.status === 'pending') setApproving(clip);
+    else if (command === 'reject' && clip.status === 'pending') {
+      setConfirmingId(clip.id);
+      // The card re-renders with its Confirm reject button; Enter then confirms, anything else leaves it.
+      requestAnimationFrame(() => cardOf(clip.id)?.querySelector<HTMLElement>('.confirm-reject')?.focus());
+    } else if (command === 'select') selection.toggle(clip.id, false);
+    else if (command === 'selectRange') selection.toggle(clip.id, true);
+  });
+  const togglePlay = (clip: ClipView): void => {
+    const video = cardOf(clip.id)?.querySelector('video');
+    if (!video) {
+      setOpenId(clip.id);
+      return;
+    }
+    if (video.paused) void video.play().catch(() => undefined);
+    else video.pause();
+  };
 
   return (
-    <section>
+    <section class="queue">
       <div class="toolbar">
-        <h1>Review</h1>
-        <label>
-          <span class="sr">Status</span>
-          <select value={status} onChange={(e) => setStatus(e.currentTarget.value)} aria-label="Status">
-            {STATUSES.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
-          </select>
-        </label>
-        <label>
-          <span class="sr">Camera</span>
-          <select value={camera} onChange={(e) => setCamera(e.currentTarget.value)} aria-label="Camera">
-            <option value="">All cameras</option>
-            {cameras.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-          </select>
-        </label>
+        <h1 tabIndex={-1}>Review</h1>
+        <button type="button" class="link" onClick={() => setHelp(true)} aria-keyshortcuts="?">Keyboard shortcuts (?)</button>
       </div>
+      <FilterBar filters={filters} cameras={cameras ?? []} labels={labels} onChange={changeFilters} />
+      {range.error && <p class="error" role="alert">{range.error}</p>}
       {error && <p class="error" role="alert">{error}</p>}
-      {page.items.length === 0 && !error && <p class="empty">No clips here. New motion clips appear automatically.</p>}
+      {cameras && cameras.length > 0 && <DayStrip cameras={filters.camera ? cameras.filter((c) => c.id === filters.camera) : cameras} status={filters.status} trigger={filters.trigger} initialDay={filters.toDay || filters.fromDay} />}
+      {items.length > 0 && (
+        <BulkBar pageIds={items.map((c) => c.id)} selected={selection.selected} nameOf={nameOfClip} onSelectAll={selection.setAll} onDone={bulkDone} />
+      )}
+      <div role="status" class="outcome">
+        {outcome && (
+          <>
+            <p>{outcomeText(outcome)}</p>
+            {outcome.refused.length > 0 && (
+              <ul class="refused">{outcome.refused.map((r) => <li key={r.id} data-clip-id={r.id}>{r.name}: {r.message}</li>)}</ul>
+            )}
+          </>
+        )}
+      </div>
+      {page && items.length === 0 && !error && <QueueEmpty filtered={isFiltered(filters)} cameras={cameras} onClear={() => changeFilters(NO_FILTERS)} />}
       <div class="grid">
-        {page.items.map((clip) => (
-          <ClipCard key={clip.id} clip={clip} camera={name(clip.cameraId)} open={openId === clip.id} onOpen={() => setOpenId(clip.id)} onShare={() => setApproving(clip)} onReject={() => reject(clip)} />
+        {items.map((clip) => (
+          <ClipCard key={clip.id} clip={clip} camera={name(clip.cameraId)} open={openId === clip.id} autoPlay selected={selection.selected.has(clip.id)}
+            onSelect={(e) => selection.toggle(clip.id, e.shiftKey)} confirming={confirmingId === clip.id}
+            onConfirming={(on) => setConfirmingId(on ? clip.id : null)} onOpen={() => setOpenId(clip.id)} onShare={() => setApproving(clip)} onReject={() => reject(clip)} />
         ))}
       </div>
-      {page.nextCursor && <button type="button" class="more" onClick={more}>Load older clips</button>}
-      {approving && <ApproveDialog clip={approving} cameraName={name(approving.cameraId)} onClose={() => setApproving(null)} onDone={() => { setApproving(null); load(); }} />}
+      {page?.nextCursor && <button type="button" class="more" onClick={more}>Load older clips</button>}
+      {approving && (
+        <ApproveDialog clip={approving} cameraName={name(approving.cameraId)} fallbackFocus={() => near(approving.id, items.indexOf(approving))}
+          onClose={() => setApproving(null)} onDone={() => { setApproving(null); load(); }} />
+      )}
+      {help && <ShortcutsDialog onClose={() => setHelp(false)} />}
     </section>
   );
 }

@@ -1,6 +1,9 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, clipUrl, shareActionUrl, thumbUrl, type Share, type ShareAction } from '../api.js';
-import { bytes, short, when } from '../format.js';
+import { EmptyState } from '../components/empty.js';
+import { DOCS } from '../docs.js';
+import { bytes, when } from '../format.js';
+import { removedSummary } from '../removed.js';
 import { useLive } from '../live.js';
 import { PreviewDialog } from './preview.js';
 
@@ -54,13 +57,14 @@ function ShareRow(props: { share: Share; progress?: Progress; onAction: (a: Shar
   const percent = s.status === 'uploaded' ? 100 : props.progress?.percent ?? (s.bytesTotal > 0 ? Math.round((100 * s.bytesSent) / s.bytesTotal) : 0);
   const shown = STATUS[s.status];
   return (
-    <article class="share" data-share-id={s.id} data-status={s.status}>
+    <article class="share" data-share-id={s.id} data-status={s.status} aria-label={`Share of ${when(s.createdAt)}: ${shown.label}`}>
       <img class="mini" src={thumbUrl(s.clipId)} alt="" loading="lazy" />
       <div class="body">
         <div class="meta">
           <span class={`badge ${s.status}`}>{shown.label}</span>
           <span class="muted">{when(s.createdAt)}</span>
         </div>
+        {s.caption && <p class="caption" data-testid="share-caption"><span class="sr">Caption: </span><q>{s.caption}</q></p>}
         {shown.bar && (
           <label class="bar">
             <progress max={100} value={percent} aria-label={`${shown.label} ${percent}%`} />
@@ -68,21 +72,44 @@ function ShareRow(props: { share: Share; progress?: Progress; onAction: (a: Shar
           </label>
         )}
         {s.error && <p class="error">{s.error}</p>}
-        <p class="muted small">export sha256 {short(s.sha256)}{s.uploadedAt ? ` · uploaded ${when(s.uploadedAt)}` : ''}{s.requestId ? ` · request ${s.requestId}` : ''}</p>
+        <dl class="facts small">
+          <dt>Removed</dt>
+          <dd data-testid="share-removed">{removedSummary(s.redaction)}</dd>
+          <dt>Shared file</dt>
+          <dd>{s.sha256 ? <code class="hash" data-testid="share-sha256" title="SHA-256 of the redacted file that is (or will be) sent">sha256 {s.sha256}</code> : <span class="muted">{s.status === 'exporting' ? 'being made' : 'none'}</span>}</dd>
+          {(s.uploadedAt || s.requestId) && <dt>Sent</dt>}
+          {(s.uploadedAt || s.requestId) && <dd>{s.uploadedAt ? `uploaded ${when(s.uploadedAt)}` : ''}{s.requestId ? `${s.uploadedAt ? ' · ' : ''}for request ${s.requestId}` : ''}</dd>}
+        </dl>
       </div>
       <ActionButtons actions={s.actions} onAction={props.onAction} />
     </article>
   );
 }
 
+function SharesEmpty() {
+  return (
+    <EmptyState title="Nothing shared yet" docs={{ href: DOCS.sharing, label: 'README: Reviewing and sharing' }}>
+      <p>
+        To share a clip, open it under <a href="#/queue">Review</a> and press <strong>Share…</strong>: choose what to blur, trim or keep,
+        check the redacted file in the preview, then press <strong>Send</strong>. Nothing leaves this device before that. From a terminal:
+        <code> clipgate clips approve ID</code>, then <code>clipgate clips send ID</code>.
+      </p>
+    </EmptyState>
+  );
+}
+
 /** Every share with live progress and the actions the server offers for it; a ready share opens its preview for Send. */
 export function SharesPage() {
   const [shares, setShares] = useState<Share[]>([]);
+  const [loaded, setLoaded] = useState(false);
   const [progress, setProgress] = useState<Record<string, Progress>>({});
   const [error, setError] = useState<string | null>(null);
   const [previewing, setPreviewing] = useState<Share | null>(null);
   const load = useCallback(() => {
-    api<Share[]>('GET', '/api/shares').then((list) => setShares([...list].sort((a, b) => b.createdAt.localeCompare(a.createdAt))), (e: Error) => setError(e.message));
+    api<Share[]>('GET', '/api/shares').then((list) => {
+      setShares([...list].sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
+      setLoaded(true);
+    }, (e: Error) => setError(e.message));
   }, []);
   useEffect(load, [load]);
   useLive((type, data) => {
@@ -105,11 +132,14 @@ export function SharesPage() {
     <section>
       <h1>Shares</h1>
       {error && <p class="error" role="alert">{error}</p>}
-      {shares.length === 0 && <p class="empty">Nothing has been shared. Approved clips appear here while they upload.</p>}
+      {loaded && shares.length === 0 && <SharesEmpty />}
       <div class="list">
         {shares.map((s) => <ShareRow key={s.id} share={s} progress={progress[s.id]} onAction={(a) => act(s, a)} />)}
       </div>
-      {previewing && <PreviewDialog share={previewing} onClose={() => { setPreviewing(null); load(); }} onSent={() => { setPreviewing(null); load(); }} />}
+      {previewing && (
+        <PreviewDialog share={previewing} onClose={() => { setPreviewing(null); load(); }} onSent={() => { setPreviewing(null); load(); }}
+          fallbackFocus={() => document.querySelector<HTMLElement>(`[data-share-id="${CSS.escape(previewing.id)}"] button`)} />
+      )}
     </section>
   );
 }

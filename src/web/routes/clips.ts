@@ -1,21 +1,32 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
+import { CLIP_STATUSES, CLIP_TRIGGERS } from '../../core/types.js';
 import { decodeCursor, toClip, type ClipRecord } from '../../db/repos/clips.js';
 import type { WebApiDeps } from '../context.js';
 import { idParams, idSchema, parseInput } from '../validate.js';
 import { shareView } from '../views.js';
 
-const listQuery = z.strictObject({
-  status: z.enum(['pending', 'approved', 'rejected']).optional(),
-  camera: idSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .max(400)
-    .refine((c) => decodeCursor(c) !== undefined, 'is not a cursor returned by this API')
-    .optional(),
-});
+/** An ISO 8601 instant with an offset (`Z` or `+02:00`), normalised to the stored form (UTC, milliseconds). */
+const instant = z.iso
+  .datetime({ offset: true })
+  .transform((s) => new Date(s).toISOString());
+
+const listQuery = z
+  .strictObject({
+    status: z.enum(CLIP_STATUSES).optional(),
+    camera: idSchema.optional(),
+    trigger: z.enum(CLIP_TRIGGERS).optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z
+      .string()
+      .max(400)
+      .refine((c) => decodeCursor(c) !== undefined, 'is not a cursor returned by this API')
+      .optional(),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from < q.to, { path: ['to'], message: 'must be after from' });
 
 const fraction = z.number().min(0).max(1);
 const region = z
@@ -46,7 +57,7 @@ export function findClip(deps: WebApiDeps, id: string): ClipRecord {
 export async function clipRoutes(app: FastifyInstance, deps: WebApiDeps): Promise<void> {
   app.get('/clips', async (req) => {
     const q = parseInput(listQuery, req.query, 'query');
-    const page = deps.repos.clips.list({ status: q.status, cameraId: q.camera, limit: q.limit, cursor: q.cursor });
+    const page = deps.repos.clips.list({ status: q.status, cameraId: q.camera, trigger: q.trigger, from: q.from, to: q.to, limit: q.limit, cursor: q.cursor });
     return { items: page.items.map((r) => toClip(r)), nextCursor: page.nextCursor };
   });
 

@@ -15,13 +15,17 @@ export interface BrowserHandle {
   close(): Promise<void>;
 }
 
-/** `extraArgs`: more Chromium switches (a test may map a host name to a loopback address with --host-resolver-rules). */
-export async function launchChromium(extraArgs: string[] = []): Promise<BrowserHandle> {
+/**
+ * `extraArgs`: more Chromium switches (a test may map a host name to a loopback address with
+ * --host-resolver-rules); `timezoneId`: the browser's local time zone (date filters convert local days).
+ */
+export async function launchChromium(extraArgs: string[] = [], opts: { timezoneId?: string } = {}): Promise<BrowserHandle> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'cg-chromium-'));
   // playwright refuses --user-data-dir in args; a persistent context is the same fresh profile.
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
+    ...(opts.timezoneId !== undefined && { timezoneId: opts.timezoneId }),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required', ...extraArgs],
   });

@@ -56,6 +56,7 @@ async function openApprove(clipId: string, blur: boolean): Promise<ReturnType<Pa
   const dialog = page.getByRole('dialog');
   expect(await dialog.locator('input[name=includeAudio]').isChecked()).toBe(false);
   if (blur) {
+    await dialog.getByTestId('blur-canvas').scrollIntoViewIfNeeded();
     const box = await dialog.getByTestId('blur-canvas').boundingBox();
     if (!box) throw new Error('no blur canvas');
     await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.1);

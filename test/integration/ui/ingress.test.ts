@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIngressProxy, type IngressProxy } from '../../support/ingress-proxy.js';
 import { addClip, PASSWORD, startHarness, type Harness } from '../../unit/web/harness.js';
 import { CHROMIUM, launchChromium, makeClipFiles, type BrowserHandle } from './browser.js';
-import { waitUntil } from '../../support/wait.js';
 
 const ready = existsSync(CHROMIUM) && existsSync(path.resolve('dist/ui/app.js'));
 const TOKEN = 'Jq0cK7n1tHs-aW4ZcVbX_2pLmE9rY5uD';
@@ -75,7 +74,10 @@ describe.skipIf(!ready)('web UI through a Home Assistant–style ingress proxy',
     await dialog.locator('textarea[name=caption]').fill('Parcel taken \u202Egpj.exe');
     // Approving prepares the export (the consent is Send, later, in the preview).
     await dialog.getByRole('button', { name: 'Prepare and preview' }).click();
-    await waitUntil('the approval through the proxy', () => h.fakes.approvals.at(-1)?.clipId === 'clip-0', 15_000);
+    await dialog.getByRole('heading', { name: 'Check the file before it is sent' }).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(h.fakes.approvals.at(-1)?.clipId).toBe('clip-0');
     expect(proxy.forwarded.some((f) => f.method === 'POST' && f.path === '/api/clips/clip-0/approve' && f.status === 202)).toBe(true);
   });
 

@@ -80,6 +80,7 @@ describe.skipIf(!ready)('web UI in Chromium (fake services)', () => {
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     expect(await dialog.locator('input[name=includeAudio]').isChecked()).toBe(false);
+    await dialog.getByTestId('blur-canvas').scrollIntoViewIfNeeded();
     const box = await dialog.getByTestId('blur-canvas').boundingBox();
     if (!box) throw new Error('no blur canvas');
     await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);

@@ -30,6 +30,37 @@ describe('clips', () => {
     expect(pending.items.map((c) => c.id)).toEqual(['clip-5', 'clip-3', 'clip-1']);
   });
 
+  it('filters by date range (from inclusive, to exclusive, any offset) and keeps cursor paging inside it', async () => {
+    const ids = async (url: string): Promise<string[]> => (await get(url)).json<{ items: Clip[] }>().items.map((c) => c.id);
+    // clip-i starts at 12:0i:00.000Z.
+    expect(await ids('/api/clips?from=2026-11-29T12:02:00.000Z&to=2026-11-29T12:05:00.000Z')).toEqual(['clip-4', 'clip-3', 'clip-2']);
+    // The same instants written with an offset and without milliseconds.
+    expect(await ids('/api/clips?from=2026-11-29T13:02:00%2B01:00&to=2026-11-29T07:05:00-05:00')).toEqual(['clip-4', 'clip-3', 'clip-2']);
+    expect(await ids('/api/clips?from=2026-11-29T12:05:00.001Z')).toEqual(['clip-6']);
+    expect(await ids('/api/clips?to=2026-11-29T12:00:00.001Z')).toEqual(['clip-0']);
+    const range = 'from=2026-11-29T12:01:00.000Z&to=2026-11-29T12:06:00.000Z';
+    const seen: string[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page: { items: Clip[]; nextCursor: string | null } = (await get(`/api/clips?${range}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      seen.push(...page.items.map((c) => c.id));
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual(['clip-5', 'clip-4', 'clip-3', 'clip-2', 'clip-1']);
+    expect(await ids(`/api/clips?${range}&camera=garden&status=pending`)).toEqual(['clip-5', 'clip-3', 'clip-1']);
+    expect((await get('/api/clips?from=2026-11-29T12:05:00Z&to=2026-11-29T12:05:00Z')).json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', message: 'query.to: must be after from' } });
+    expect((await get('/api/clips?from=yesterday')).json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', message: matching(/^query\.from: /) } });
+    // A local time without an offset is ambiguous: refused, not guessed.
+    expect((await get('/api/clips?from=2026-11-29T12:00:00')).statusCode).toBe(400);
+  });
+
+  it('filters by trigger', async () => {
+    addClip(h, { id: 'clip-bell', startedAt: '2026-11-29T11:00:00.000Z', trigger: 'doorbell' }, BYTES);
+    expect((await get('/api/clips?trigger=doorbell')).json<{ items: Clip[] }>().items.map((c) => c.id)).toEqual(['clip-bell']);
+    expect((await get('/api/clips?trigger=wind')).json()).toMatchObject({ error: { message: matching(/^query\.trigger: /) } });
+    h.app.core.repos.clips.markDeleted('clip-bell', new Date().toISOString());
+  });
+
   it('returns exactly the Clip fields, no local paths', async () => {
     const clip = (await get('/api/clips/clip-1')).json<Record<string, unknown>>();
     expect(Object.keys(clip).sort()).toEqual(['cameraId', 'durationMs', 'endedAt', 'hasAudio', 'height', 'id', 'sha256', 'sizeBytes', 'startedAt', 'status', 'trigger', 'width'].sort());
@@ -49,7 +80,7 @@ describe('clips', () => {
   it('approve defaults to stripping audio and answers 202 with the Share only (plus the actions its status allows)', async () => {
     const res = await h.server.inject({ method: 'POST', url: '/api/clips/clip-2/approve', headers: authed(l), payload: { blur: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2 }], caption: 'hi' } });
     expect(res.statusCode).toBe(202);
-    expect(Object.keys(res.json<object>()).sort()).toEqual(['actions', 'bytesSent', 'bytesTotal', 'clipId', 'createdAt', 'id', 'redaction', 'sha256', 'status']);
+    expect(Object.keys(res.json<object>()).sort()).toEqual(['actions', 'bytesSent', 'bytesTotal', 'caption', 'clipId', 'createdAt', 'id', 'redaction', 'sha256', 'status']);
     expect(h.fakes.approvals.at(-1)).toEqual({ clipId: 'clip-2', input: { stripAudio: true, blur: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2 }], caption: 'hi' } });
     const again = await h.server.inject({ method: 'POST', url: '/api/clips/clip-2/approve', headers: authed(l), payload: {} });
     expect(again.statusCode).toBe(409);

@@ -113,6 +113,7 @@ export class FakeControls {
       redaction: { audioRemoved: input.stripAudio !== false, blurredAreas: input.blur?.length ?? 0, privacyMasks: 0, trim: input.trim ?? null, metadataRemoved: true },
       uploadUrl: `http://127.0.0.1:1/uploads/x?token=${UPLOAD_SECRET}`, exportPath: '/data/exports/x.mp4',
       ...(input.requestId !== undefined && { requestId: input.requestId }),
+      ...(input.caption !== undefined && { caption: input.caption }),
     } as unknown as Share;
     this.shares.set(share.id, share);
     this.core.bus.emit('share.created', { share });

@@ -12,6 +12,7 @@ import type { ClipRecord } from '../../../src/db/repos/clips.js';
 import { SETTING } from '../../../src/db/repos/settings.js';
 import { hashPassword } from '../../../src/web/auth/password.js';
 import { makeTempDir, type TempDir } from '../../support/tmp.js';
+import type { ApiControls } from '../../../src/web/context.js';
 import { FakeControls } from './fakes.js';
 
 export const PASSWORD = 'correct horse battery';
@@ -33,7 +34,7 @@ let cachedHash: string | undefined;
  * `web` adds keys to the web section (allowedHosts, trustProxy, ingress, ...); `config` adds other
  * top-level keys, with `{dir}` in a string replaced by the harness's temp folder.
  */
-export async function startHarness(opts: { password?: boolean; web?: Record<string, unknown>; config?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(opts: { password?: boolean; web?: Record<string, unknown>; config?: Record<string, string>; real?: (keyof ApiControls)[] } = {}): Promise<Harness> {
   const dir = await makeTempDir('cg-web-');
   const logs: string[] = [];
   const extra = Object.fromEntries(Object.entries(opts.config ?? {}).map(([k, v]) => [k, v.replace('{dir}', dir.path)]));
@@ -46,7 +47,10 @@ export async function startHarness(opts: { password?: boolean; web?: Record<stri
     app.core.repos.settings.set(SETTING.ownerPasswordHash, cachedHash);
   }
   const fakes = new FakeControls(app.core);
+  // `real`: these services stay the App's own (the real review service and ledger, say), the rest are fakes.
+  const real = { ...app.controls };
   fakes.install(app.controls);
+  for (const key of opts.real ?? []) Object.assign(app.controls, { [key]: real[key] });
   await app.start();
   const server = app.web.server;
   if (!server) throw new Error('web server did not start');

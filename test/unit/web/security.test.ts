@@ -23,6 +23,8 @@ const ROUTES: [string, string, object?][] = [
   ['POST', '/api/clips/clip-1/approve', {}],
   ['POST', '/api/clips/clip-1/reject', {}],
   ['DELETE', '/api/clips/clip-1'],
+  ['POST', '/api/clips/reject', { ids: ['clip-1'] }],
+  ['POST', '/api/clips/delete', { ids: ['clip-1'] }],
   ['GET', '/api/shares'],
   ['GET', '/api/shares/s1'],
   ['POST', '/api/shares/s1/revoke', {}],
