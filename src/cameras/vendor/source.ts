@@ -59,7 +59,7 @@ export class VendorEventSource implements Service {
   /** Counters for diagnostics and tests. */
   readonly stats = { connects: 0, parts: 0, skipped: 0, heartbeats: 0, garbage: 0, peakBufferedBytes: 0 };
   private readonly problemId: string;
-  private readonly signals: SignalPublisher;
+  private readonly publisher: SignalPublisher;
   private readonly warnings: ThrottledWarnings;
   private readonly backoff: Backoff;
   private readonly opts: typeof DEFAULTS;
@@ -76,7 +76,7 @@ export class VendorEventSource implements Service {
       maxActiveMs: deps.maxActiveMs ?? DEFAULTS.maxActiveMs,
     };
     const { cameraId, bus, log, clock, press } = deps;
-    this.signals = new SignalPublisher({ cameraId, vendor: deps.driver.vendor, bus, log, clock, maxActiveMs: this.opts.maxActiveMs, stats: this.stats, ...(press ? { press } : {}) });
+    this.publisher = new SignalPublisher({ cameraId, vendor: deps.driver.vendor, bus, log, clock, maxActiveMs: this.opts.maxActiveMs, stats: this.stats, ...(press ? { press } : {}) });
     this.warnings = new ThrottledWarnings(log, cameraId, () => clock.now());
     this.backoff = deps.backoff ?? vendorBackoff();
     this.current = { cameraId: deps.cameraId, state: 'stopped', since: deps.clock.iso() };
@@ -101,7 +101,7 @@ export class VendorEventSource implements Service {
     const poller = this.deps.driver.createPoller?.();
     if (!poller) return;
     const { cameraId, endpoint, log } = this.deps;
-    this.loops.push(pollStatus(poller, { cameraId, endpoint, log, warnings: this.warnings, authRetryMs: this.opts.authRetryMs, onSignal: (s) => this.signals.handle(s) }, signal));
+    this.loops.push(pollStatus(poller, { cameraId, endpoint, log, warnings: this.warnings, authRetryMs: this.opts.authRetryMs, onSignal: (s) => this.publisher.handle(s) }, signal));
   }
 
   async stop(): Promise<void> {
@@ -109,7 +109,7 @@ export class VendorEventSource implements Service {
     await Promise.all(this.loops);
     this.loops = [];
     this.abort = undefined;
-    this.signals.stop();
+    this.publisher.stop();
     this.deps.problems.clear(this.problemId);
     this.setState('stopped');
   }
@@ -118,7 +118,7 @@ export class VendorEventSource implements Service {
     while (!signal.aborted) {
       const outcome = await this.connectOnce(signal);
       if (signal.aborted) break;
-      this.signals.lost();
+      this.publisher.lost();
       if (outcome.healthy) this.backoff.reset();
       // A working stream that broke is worth a line; the idle watchdog on a silent camera is routine.
       if (outcome.healthy && !outcome.silent && outcome.error) this.deps.log.info({ camera: this.deps.cameraId, reason: outcome.error.message }, 'vendor event stream lost; reconnecting');
@@ -223,7 +223,7 @@ export class VendorEventSource implements Service {
       this.warnings.warn('garbage', { bytes: body.length, contentType: headers['content-type'] }, 'unreadable event part skipped');
       return;
     }
-    for (const s of signals) this.signals.handle(s);
+    for (const s of signals) this.publisher.handle(s);
   }
 
   private onSkipped(ev: Extract<MultipartEvent, { type: 'skipped' }>): void {
