@@ -142,8 +142,8 @@ function audioArgs(spec: ExportSpec): string[] {
   return ['-map', '0:a:0?', '-c:a', 'aac', '-b:a', '128k'];
 }
 
-/** One run, no re-encode: the final file directly. Progress goes to fd 3. */
-export function copyArgs(spec: ExportSpec, output: string): string[] {
+/** The input with its first video stream copied as it is, audio as the spec says, subtitles and data dropped, timestamps from zero. */
+function copiedStreamArgs(spec: ExportSpec): string[] {
   return [
     ...COMMON,
     ...inputArgs(spec),
@@ -151,6 +151,13 @@ export function copyArgs(spec: ExportSpec, output: string): string[] {
     ...audioArgs(spec),
     '-c:v', 'copy', '-sn', '-dn',
     '-avoid_negative_ts', 'make_zero',
+  ];
+}
+
+/** One run, no re-encode: the final file directly. Progress goes to fd 3. */
+export function copyArgs(spec: ExportSpec, output: string): string[] {
+  return [
+    ...copiedStreamArgs(spec),
     ...STRIP_METADATA,
     '-movflags', '+faststart',
     '-progress', 'pipe:3', '-nostats',
@@ -161,12 +168,7 @@ export function copyArgs(spec: ExportSpec, output: string): string[] {
 /** First run of an H.265 copy: Annex B with the SEI dropped, into MPEG-TS (progress on fd 3). */
 export function hevcCopyArgs(spec: ExportSpec, intermediate: string): string[] {
   return [
-    ...COMMON,
-    ...inputArgs(spec),
-    '-map', '0:v:0',
-    ...audioArgs(spec),
-    '-c:v', 'copy', '-sn', '-dn',
-    '-avoid_negative_ts', 'make_zero',
+    ...copiedStreamArgs(spec),
     ...STRIP_CONTAINER,
     '-bsf:v', `hevc_mp4toannexb,filter_units=remove_types=${HEVC_SEI_TYPES}`,
     '-progress', 'pipe:3', '-nostats',

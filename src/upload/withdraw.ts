@@ -101,16 +101,7 @@ export async function commitWithdrawn(deps: WithdrawDeps, rec: ShareRecord, answ
     const patch = { status: 'cancelled' as ShareStatus, cancelledAt: at, cancelRequestedAt: null, exportPath: null, nextAttemptAt: null, bytesSent: 0 };
     if (!repos.shares.update(rec.id, patch, at, rec.status)) return false;
     repos.clips.transition(rec.clipId, 'approved', 'pending', at);
-    const clip = repos.clips.get(rec.clipId);
-    ledger.append({
-      action: 'withdrawn',
-      clipId: rec.clipId,
-      shareId: rec.id,
-      sha256: clip?.sha256 ?? null,
-      exportSha256: rec.sha256,
-      requestId: rec.requestId ?? null,
-      options: { bytesSent: 0, wasStatus: rec.status, via, platformStatus: answer?.status ?? null },
-    }, at);
+    appendEnd(deps, rec, 'withdrawn', { bytesSent: 0, wasStatus: rec.status, via, platformStatus: answer?.status ?? null }, at);
     return true;
   });
   if (!done) return undefined;
@@ -126,16 +117,7 @@ export function commitRevoked(deps: WithdrawDeps, rec: ShareRecord, answer: TusR
   const response = answer ? JSON.stringify({ status: answer.status, body: answer.body.slice(0, 1000) }) : null;
   const done = ledger.write(() => {
     if (!repos.shares.update(rec.id, { status: 'revoked', revokedAt: at, revokeResponse: response, nextAttemptAt: null, cancelRequestedAt: null }, at, rec.status)) return false;
-    const clip = repos.clips.get(rec.clipId);
-    ledger.append({
-      action: 'revoked',
-      clipId: rec.clipId,
-      shareId: rec.id,
-      sha256: clip?.sha256 ?? null,
-      exportSha256: rec.sha256,
-      requestId: rec.requestId ?? null,
-      options: { platformStatus: answer?.status ?? null, wasStatus: rec.status, bytesAcknowledged: bytes },
-    }, at);
+    appendEnd(deps, rec, 'revoked', { platformStatus: answer?.status ?? null, wasStatus: rec.status, bytesAcknowledged: bytes }, at);
     return true;
   });
   if (!done) return undefined;
@@ -150,6 +132,20 @@ export function park(deps: WithdrawDeps, rec: ShareRecord, error: string): void 
   if (!inUploadQueue(rec.status)) return;
   const { repos, clock } = deps;
   if (repos.shares.update(rec.id, { status: 'failed', error, nextAttemptAt: null, cancelRequestedAt: null }, clock.iso(), rec.status)) announce(deps, rec.id, false);
+}
+
+/** The ledger entry of a consent that ended after Send; called inside ledger.write. */
+function appendEnd(deps: WithdrawDeps, rec: ShareRecord, action: 'withdrawn' | 'revoked', options: Record<string, unknown>, at: string): void {
+  const clip = deps.repos.clips.get(rec.clipId);
+  deps.ledger.append({
+    action,
+    clipId: rec.clipId,
+    shareId: rec.id,
+    sha256: clip?.sha256 ?? null,
+    exportSha256: rec.sha256,
+    requestId: rec.requestId ?? null,
+    options,
+  }, at);
 }
 
 async function removeExport(deps: WithdrawDeps, rec: ShareRecord): Promise<void> {

@@ -5,8 +5,8 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, waitForPort, waitForPortClosed } from './net.js';
-import { runChecked, runProcess, spawnProcess, type ManagedProcess, type RunResult } from './proc.js';
+import { runChecked, runProcess, spawnProcess, type RunResult } from './proc.js';
+import { startServerProcess, type ServerProcess } from './server-process.js';
 import { makeTempDir } from './tmp.js';
 import { sleep } from './wait.js';
 
@@ -57,24 +57,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     'connection_messages true',
   ];
 
-  let proc: ManagedProcess | null = null;
-  let port = 0;
-  const launch = async (): Promise<void> => {
-    // Foreground (no -d) so the PID we hold is the broker itself.
-    const p = await spawnProcess('mosquitto', ['-c', confPath], { name: `mosquitto:${port}` });
-    proc = p;
-    try {
-      // The "running" line comes after the listener is bound, so a port clash
-      // surfaces as an early exit instead of us talking to someone else's socket.
-      await p.waitForLine(/mosquitto version \S+ running/, 10_000);
-      await waitForPort(port, HOST, 5_000, () => p.running);
-    } catch (err) {
-      await p.stop('SIGKILL');
-      proc = null;
-      throw err;
-    }
-  };
-
+  let server: ServerProcess;
   try {
     if (opts.auth) {
       const pwPath = path.join(tmp.path, 'passwd');
@@ -85,54 +68,41 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
       baseConf.push(`password_file ${pwPath}`);
     }
     baseConf.push(...(opts.extraConfig ?? []));
-    // freePort() can race with other workers; with an unpinned port, retry on a fresh one.
-    for (let attempt = 1; ; attempt++) {
-      port = opts.port ?? (await freePort());
-      await writeFile(confPath, [`listener ${port} ${HOST}`, ...baseConf].join('\n') + '\n');
-      try {
-        await launch();
-        break;
-      } catch (err) {
-        if (opts.port !== undefined || attempt >= 3) throw err;
-      }
-    }
+    server = await startServerProcess({
+      label: 'mosquitto',
+      ...(opts.port !== undefined ? { port: opts.port } : {}),
+      prepare: (port) => writeFile(confPath, [`listener ${port} ${HOST}`, ...baseConf].join('\n') + '\n'),
+      // Foreground (no -d) so the PID we hold is the broker itself.
+      spawn: (port) => spawnProcess('mosquitto', ['-c', confPath], { name: `mosquitto:${port}` }),
+      // The "running" line comes after the listener is bound, so a port clash
+      // surfaces as an early exit instead of us talking to someone else's socket.
+      ready: /mosquitto version \S+ running/,
+      readyTimeoutMs: 10_000,
+    });
   } catch (err) {
     await tmp.cleanup();
     throw err;
   }
 
-  const halt = async (): Promise<void> => {
-    if (!proc) return;
-    await proc.stop('SIGTERM', 3_000);
-    proc = null;
-    // Make sure restart() doesn't race a still-listening socket.
-    await waitForPortClosed(port, HOST);
-  };
-
   let stopped = false;
   return {
-    url: `mqtt://${HOST}:${port}`,
+    url: `mqtt://${HOST}:${server.port}`,
     host: HOST,
-    port,
+    port: server.port,
     username: opts.auth?.username,
     password: opts.auth?.password,
     get pid() {
-      if (!proc) throw new Error('mosquitto is not running');
-      return proc.pid;
+      return server.pid;
     },
     dir: tmp.path,
-    logs: () => proc?.tail(100) ?? '',
+    logs: () => server.logs(),
     async stop() {
       if (stopped) return;
       stopped = true;
-      await halt();
+      await server.stop();
       await tmp.cleanup();
     },
-    async restart() {
-      if (stopped) throw new Error('mosquitto: restart() after stop()');
-      await halt();
-      await launch();
-    },
+    restart: () => server.restart(),
   };
 }
 

@@ -5,8 +5,8 @@
 // core while streaming and ~0% while no client is connected (the pipelines only run
 // while someone is watching). fps therefore stays at 15.
 import { fileURLToPath } from 'node:url';
-import { freePort, waitForPort, waitForPortClosed } from './net.js';
-import { spawnProcess, type ManagedProcess } from './proc.js';
+import { spawnProcess } from './proc.js';
+import { startServerProcess } from './server-process.js';
 
 /** Debian's interpreter: the pyenv python3 on PATH has no `gi` bindings. */
 export const SYSTEM_PYTHON = '/usr/bin/python3';
@@ -78,69 +78,35 @@ export async function startRtspCamera(opts: RtspCameraOptions = {}): Promise<Rts
   delete env.PYTHONPATH;
   env.PYTHONUNBUFFERED = '1';
 
-  let proc: ManagedProcess | null = null;
-  let port = 0;
-  const launch = async (): Promise<void> => {
-    const p = await spawnProcess(SYSTEM_PYTHON, cameraArgs(port, opts), { name: `rtsp-camera:${port}`, env });
-    proc = p;
-    try {
-      // READY is printed only after the server socket is bound, so a port clash
-      // shows up as an early exit ("could not bind"), never as a false READY.
-      await p.waitForLine(/^READY rtsp:\/\//, 20_000);
-      await waitForPort(port, HOST, 5_000, () => p.running);
-    } catch (err) {
-      await p.stop('SIGKILL');
-      proc = null;
-      throw err;
-    }
-  };
-  const halt = async (): Promise<void> => {
-    if (!proc) return;
-    await proc.stop('SIGTERM', 3_000);
-    proc = null;
-    await waitForPortClosed(port, HOST);
-  };
-
-  // freePort() can race with other workers; with an unpinned port, retry on a fresh one.
-  for (let attempt = 1; ; attempt++) {
-    port = opts.port ?? (await freePort());
-    try {
-      await launch();
-      break;
-    } catch (err) {
-      if (opts.port !== undefined || attempt >= 3) throw err;
-    }
-  }
+  const server = await startServerProcess({
+    label: 'rtsp camera',
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+    spawn: (port) => spawnProcess(SYSTEM_PYTHON, cameraArgs(port, opts), { name: `rtsp-camera:${port}`, env }),
+    // READY is printed only after the server socket is bound, so a port clash
+    // shows up as an early exit ("could not bind"), never as a false READY.
+    ready: /^READY rtsp:\/\//,
+    readyTimeoutMs: 20_000,
+  });
 
   const url = (username?: string, password?: string, stream: 'main' | 'sub' = 'main'): string => {
     const cred =
       username === undefined
         ? ''
         : `${encodeURIComponent(username)}${password === undefined ? '' : `:${encodeURIComponent(password)}`}@`;
-    return `rtsp://${cred}${HOST}:${port}/${stream}`;
+    return `rtsp://${cred}${HOST}:${server.port}/${stream}`;
   };
 
-  let stopped = false;
   return {
     host: HOST,
-    port,
+    port: server.port,
     mainUrl: url(undefined, undefined, 'main'),
     subUrl: url(undefined, undefined, 'sub'),
     get pid() {
-      if (!proc) throw new Error('rtsp camera is not running');
-      return proc.pid;
+      return server.pid;
     },
     url,
-    logs: () => proc?.tail(100) ?? '',
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await halt();
-    },
-    async restart() {
-      if (stopped) throw new Error('rtsp camera: restart() after stop()');
-      await halt();
-      await launch();
-    },
+    logs: () => server.logs(),
+    stop: () => server.stop(),
+    restart: () => server.restart(),
   };
 }

@@ -6,6 +6,7 @@ import type { EventBus } from '../../core/events.js';
 import type { Problems } from '../../core/problems.js';
 import type { Service } from '../../core/service.js';
 import { Backoff, type BackoffPolicy } from '../../core/backoff.js';
+import { sleepUnlessAborted } from '../sleep.js';
 import { OnvifDevice } from './device.js';
 import { EventHealth, noPullPoint, slotsFull, type EventSourceStatus } from './event-health.js';
 import { grantedMs, PullTimeout, renewDelayMs } from './lifetime.js';
@@ -134,7 +135,7 @@ export class OnvifEventService implements Service {
         if (signal.aborted) break;
         const next = this.onFailure(err);
         if (next === 'fallback') return this.fallBack(err);
-        if (next === 'backoff') await sleep(this.backoff.next(), signal);
+        if (next === 'backoff') await sleepUnlessAborted(this.backoff.next(), signal);
       }
     }
   }
@@ -227,7 +228,7 @@ export class OnvifEventService implements Service {
     this.publish(this.state.apply(result.messages));
     if (this.state.resyncing && !result.messages.some((m) => m.operation === 'Initialized')) this.publish(this.state.endResync());
     // Some firmwares ignore the long-poll timeout and answer empty at once: do not spin on them.
-    if (result.messages.length === 0 && this.deps.clock.now() - sentAt < 1_000) await sleep(EMPTY_PULL_PAUSE_MS, signal);
+    if (result.messages.length === 0 && this.deps.clock.now() - sentAt < 1_000) await sleepUnlessAborted(EMPTY_PULL_PAUSE_MS, signal);
   }
 
   private succeeded(): void {
@@ -297,17 +298,4 @@ export class OnvifEventService implements Service {
   private publish(change: StateChange): void {
     this.publisher.publish(change);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

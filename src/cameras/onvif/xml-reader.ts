@@ -1,51 +1,15 @@
 /**
  * The reading half of the XML reader (see xml.ts for the API callers use): one forward pass that
- * turns a camera's answer into a tree of XmlNode, repairing local damage and refusing what
- * passes XML_LIMITS.
+ * turns a camera's answer into tags and text for the tree (xml-tree.ts), repairing local damage
+ * and refusing what passes XML_LIMITS.
  */
 import { decodeCounted, isDigit, isLetter } from './xml-text.js';
-
-export interface XmlNode {
-  /** Local name, without namespace prefix. */
-  name: string;
-  /** Namespace prefix as written (`tt` in `tt:Profile`), or ''. */
-  prefix: string;
-  /** Attributes by local name (prefixes dropped; `xmlns` declarations kept as `xmlns:x`; `__proto__` dropped). */
-  attrs: Record<string, string>;
-  children: XmlNode[];
-  /** Concatenated direct text content, entities decoded, trimmed. */
-  text: string;
-}
-
-export class XmlError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'XmlError';
-  }
-}
-
-/**
- * What one answer may hold. ONVIF answers are a few hundred elements and at most ~30 deep; the
- * element cap keeps the tree of a 4 MB answer to about 10 MB (some 180 bytes an element).
- */
-export const XML_LIMITS = {
-  depth: 200,
-  elements: 50_000,
-  attributesPerElement: 64,
-  attributeLength: 64 * 1024,
-  textLength: 1024 * 1024,
-  nameLength: 256,
-} as const;
+import { XML_LIMITS, XmlError, XmlTreeBuilder, splitName, type XmlNode } from './xml-tree.js';
 
 /** Work done by one parse, for tests that check it grows linearly with the input. */
 export interface XmlParseStats {
   /** Characters examined plus tree operations; at most a small constant times the input length. */
   steps: number;
-}
-
-export function splitName(qname: string): { prefix: string; name: string } {
-  const i = qname.indexOf(':');
-  return i < 0 ? { prefix: '', name: qname } : { prefix: qname.slice(0, i), name: qname.slice(i + 1) };
 }
 
 const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
@@ -62,38 +26,29 @@ const isQuote = (c: number): boolean => c === 34 || c === 39;
 export class XmlReader {
   steps = 0;
   private pos = 0;
-  private root: XmlNode | undefined;
-  /** Open elements, the root first, with their direct text so far. */
-  private readonly stack: XmlNode[] = [];
-  private readonly texts: string[][] = [];
-  private readonly textLengths: number[] = [];
-  /**
-   * Raw text of the open element not decoded yet: runs that touch (text, a lone `<`, a broken
-   * tag, more text) are decoded as one string, so hostile input cannot make a string per byte.
-   */
-  private textFrom = -1;
-  private textTo = -1;
-  /** How many elements of each local name are open: a stray end tag is found in O(1). */
-  private readonly openNames = new Map<string, number>();
-  private elements = 0;
-  /** The root element closed, or the input ended inside markup. */
-  private finished = false;
+  private readonly tree: XmlTreeBuilder;
+  /** The input ended inside markup. */
+  private cutShort = false;
 
-  constructor(private readonly input: string) {}
+  constructor(private readonly input: string) {
+    this.tree = new XmlTreeBuilder(input, this);
+  }
 
   read(): { root: XmlNode; complete: boolean } {
     const { input } = this;
     while (!this.finished && this.pos < input.length) {
       const lt = this.indexOf('<', this.pos);
-      this.text(this.pos, lt < 0 ? input.length : lt);
+      this.tree.text(this.pos, lt < 0 ? input.length : lt);
       if (lt < 0) break;
       this.pos = lt;
       this.markup();
     }
-    const complete = this.stack.length === 0;
-    while (this.stack.length > 0) this.close();
-    if (!this.root) throw new XmlError('no XML element in the answer');
-    return { root: this.root, complete };
+    return this.tree.finish();
+  }
+
+  /** The root element closed, or the input ended inside markup. */
+  private get finished(): boolean {
+    return this.cutShort || this.tree.rootClosed;
   }
 
   private indexOf(needle: string, from: number): number {
@@ -126,7 +81,7 @@ export class XmlReader {
 
   /** Not a tag after all (`a <b and c</x>`, `<b "hi</x>`): what was read is text; go on from `to`. */
   private notATag(from: number, to: number): void {
-    this.text(from, to);
+    this.tree.text(from, to);
     this.pos = to;
   }
 
@@ -138,7 +93,7 @@ export class XmlReader {
   /** The rest of the input is inside an unterminated tag: stop, leaving open elements open. */
   private truncated(): void {
     this.pos = this.input.length;
-    this.finished = true;
+    this.cutShort = true;
   }
 
   private markup(): void {
@@ -153,42 +108,15 @@ export class XmlReader {
     else if (isNameStart(next)) this.startTag();
     else {
       // A lone '<' in text (broken escaping): keep it as text.
-      this.text(this.pos, this.pos + 1);
+      this.tree.text(this.pos, this.pos + 1);
       this.pos += 1;
     }
-  }
-
-  /** Direct text of the open element (`literal` for CDATA); text outside the root is dropped unread. */
-  private text(from: number, to: number, literal = false): void {
-    const top = this.stack.length - 1;
-    if (to <= from || top < 0) return;
-    const length = (this.textLengths[top] ?? 0) + (to - from);
-    if (length > XML_LIMITS.textLength) throw new XmlError(`XML text longer than ${XML_LIMITS.textLength} characters`);
-    this.textLengths[top] = length;
-    if (literal) {
-      this.flushText();
-      this.texts[top]?.push(this.input.slice(from, to));
-    } else if (from === this.textTo) {
-      this.textTo = to;
-    } else {
-      this.flushText();
-      this.textFrom = from;
-      this.textTo = to;
-    }
-  }
-
-  /** Decode the pending text run into the open element's text; an entity never spans a `<`, so runs decode alone. */
-  private flushText(): void {
-    if (this.textFrom < 0) return;
-    this.texts[this.texts.length - 1]?.push(decodeCounted(this.input.slice(this.textFrom, this.textTo), this));
-    this.textFrom = -1;
-    this.textTo = -1;
   }
 
   private cdata(): void {
     const from = this.pos + 9;
     const end = this.indexOf(']]>', from);
-    this.text(from, end < 0 ? this.input.length : end, true);
+    this.tree.text(from, end < 0 ? this.input.length : end, true);
     this.pos = end < 0 ? this.input.length : end + 3;
   }
 
@@ -224,11 +152,7 @@ export class XmlReader {
     if (p >= input.length) return this.truncated();
     if (input.charCodeAt(p) !== 62 /* > */ || nameTo === nameFrom) return this.skipPast('>', p);
     this.pos = p + 1;
-    // Close up to the matching open element; a stray end tag with no match is ignored.
-    const { name } = splitName(input.slice(nameFrom, nameTo));
-    if ((this.openNames.get(name) ?? 0) === 0) return;
-    let closed: XmlNode | undefined;
-    while (this.stack.length > 0 && closed?.name !== name) closed = this.close();
+    this.tree.end(input.slice(nameFrom, nameTo));
   }
 
   private startTag(): void {
@@ -245,7 +169,7 @@ export class XmlReader {
       const c = input.charCodeAt(p);
       if (c === 62 /* > */ || (c === 47 /* / */ && input.charCodeAt(p + 1) === 62)) {
         this.pos = p + (c === 62 ? 1 : 2);
-        return this.open(qname, attrs, c !== 62);
+        return this.tree.open(qname, attrs, c !== 62);
       }
       if (c === 60 /* < */) return this.notATag(start, p);
       if (c === 47 /* / */ || c === 61 /* = */) {
@@ -301,37 +225,4 @@ export class XmlReader {
     if (to - from > XML_LIMITS.nameLength) throw new XmlError(`XML name longer than ${XML_LIMITS.nameLength} characters`);
     return this.input.slice(from, to);
   }
-
-  private open(qname: string, attrs: Record<string, string>, selfClosing: boolean): void {
-    this.steps++;
-    this.flushText();
-    if (++this.elements > XML_LIMITS.elements) throw new XmlError(`XML with more than ${XML_LIMITS.elements} elements`);
-    if (this.stack.length >= XML_LIMITS.depth) throw new XmlError(`XML nested deeper than ${XML_LIMITS.depth} elements`);
-    const { prefix, name } = splitName(qname);
-    const node: XmlNode = { name, prefix, attrs, children: [], text: '' };
-    const parent = this.stack[this.stack.length - 1];
-    if (parent) parent.children.push(node);
-    else this.root = node;
-    if (selfClosing) {
-      if (!parent) this.finished = true;
-      return;
-    }
-    this.stack.push(node);
-    this.texts.push([]);
-    this.textLengths.push(0);
-    this.openNames.set(name, (this.openNames.get(name) ?? 0) + 1);
-  }
-
-  private close(): XmlNode {
-    this.flushText();
-    const node = this.stack.pop();
-    const parts = this.texts.pop() ?? [];
-    this.steps += 1 + (this.textLengths.pop() ?? 0);
-    if (!node) throw new XmlError('internal: closing with no open element');
-    node.text = parts.join('').trim();
-    this.openNames.set(node.name, (this.openNames.get(node.name) ?? 1) - 1);
-    if (this.stack.length === 0) this.finished = true;
-    return node;
-  }
 }
-

@@ -14,7 +14,8 @@
  * nothing else, when there is no element at all or a limit is passed.
  */
 
-import { XML_LIMITS, XmlError, XmlReader, type XmlNode, type XmlParseStats } from './xml-reader.js';
+import { XmlReader, type XmlParseStats } from './xml-reader.js';
+import { XML_LIMITS, XmlError, type XmlNode } from './xml-tree.js';
 import { decodeEntities, escapeXml } from './xml-text.js';
 
 export { decodeEntities, escapeXml, XML_LIMITS, XmlError, type XmlNode, type XmlParseStats };

@@ -1,4 +1,4 @@
-import { ERROR_CODES } from '../../core/errors.js';
+import { ERROR_CODES, errorMessage } from '../../core/errors.js';
 
 /**
  * Stable codes for vendor event-stream failures, from the code base's one list (ERROR_CODES in
@@ -31,4 +31,9 @@ export class VendorError extends Error {
     this.name = 'VendorError';
     this.status = VENDOR_ERROR_CODES[code];
   }
+}
+
+/** Any failure as a VendorError; one that is not already is a bad response. */
+export function toVendorError(err: unknown): VendorError {
+  return err instanceof VendorError ? err : new VendorError('VENDOR_BAD_RESPONSE', errorMessage(err));
 }

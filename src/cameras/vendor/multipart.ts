@@ -1,4 +1,5 @@
 import { ByteQueue } from './byte-queue.js';
+import { findDelimiter, isBlank, leadingBlanks, LF, MAX_DELIMITER_TAIL, trimLineBreak, type Found } from './delimiter.js';
 
 /**
  * Streaming parser for the endless multipart bodies that camera event APIs answer with
@@ -52,13 +53,7 @@ export interface MultipartOptions extends Partial<MultipartLimits> {
   wanted?: (headers: PartHeaders) => boolean;
 }
 
-const LF = 0x0a;
-const CR = 0x0d;
-const DASH = 0x2d;
-/** How far past a delimiter we look for its line end before deciding it was not one. */
-const MAX_DELIMITER_TAIL = 128;
 const BOUNDARY_LINE = /^--([\x21-\x7e]{1,70})$/;
-
 
 type SkipReport = { reason: 'oversize' | 'bad-headers' | 'unwanted'; contentType?: string };
 
@@ -67,8 +62,6 @@ type State =
   | { kind: 'headers'; headers: PartHeaders; pos: number; count: number }
   | { kind: 'body'; headers: PartHeaders; length?: number; scan: number }
   | { kind: 'seek'; report?: SkipReport; remaining: number };
-
-type Found = { kind: 'found'; at: number; next: number; close: boolean } | { kind: 'more'; at: number } | { kind: 'none' };
 
 export function boundaryFromContentType(contentType: string | undefined): string | undefined {
   const m = /;\s*boundary\s*=\s*(?:"([^"]{1,70})"|([^\s;]{1,70}))/i.exec(contentType ?? '');
@@ -284,35 +277,11 @@ export class MultipartParser {
     }
   }
 
-  /** First delimiter line starting in [from, limit): at a line start, then optional `--`, blanks and the line end. */
+  /** First delimiter line starting in [from, limit) of the queued bytes. */
   private findDelimiter(from: number, limit: number): Found {
-    const view = this.queue.view();
-    for (let at = view.indexOf(this.delimiter, from); at >= 0 && at < limit; at = view.indexOf(this.delimiter, at + 1)) {
-      if (!this.lineStartAt(view, at)) continue;
-      const line = this.delimiterLine(view, at);
-      if (line === 'more') return { kind: 'more', at };
-      if (line) return { kind: 'found', at, ...line };
-    }
-    return { kind: 'none' };
-  }
-
-  private delimiterLine(view: Buffer, at: number): { next: number; close: boolean } | 'more' | undefined {
-    let i = at + this.delimiter.length;
-    const end = Math.min(view.length, i + MAX_DELIMITER_TAIL);
-    if (i + 1 >= view.length) return 'more';
-    const close = view[i] === DASH && view[i + 1] === DASH;
-    if (close) i += 2;
-    for (; i < end; i++) {
-      const c = view[i];
-      if (c === LF) return { next: i + 1, close };
-      if (c !== CR && c !== 0x20 && c !== 0x09) return undefined;
-    }
-    return end === view.length ? 'more' : undefined;
-  }
-
-  private lineStartAt(view: Buffer, at: number): boolean {
-    if (at > 0) return view[at - 1] === LF;
-    return this.prevByte === LF || this.prevByte === -1 || this.afterPart;
+    // The queue front starts a line after a line break, at the stream start, or right after a part ended by its length.
+    const frontStartsLine = this.prevByte === LF || this.prevByte === -1 || this.afterPart;
+    return findDelimiter(this.queue.view(), this.delimiter, from, limit, frontStartsLine);
   }
 
   private consume(n: number): void {
@@ -328,28 +297,6 @@ export class MultipartParser {
     this.discarded += n;
     if (this.discarded > this.limits.maxSkipBytes) throw new MultipartOverflowError(this.discarded);
   }
-}
-
-function leadingBlanks(view: Buffer): number {
-  let i = 0;
-  while (i < view.length && isBlankByte(view[i])) i++;
-  return i;
-}
-
-function isBlankByte(c: number | undefined): boolean {
-  return c === CR || c === LF || c === 0x20 || c === 0x09;
-}
-
-function isBlank(view: Buffer, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (!isBlankByte(view[i])) return false;
-  return true;
-}
-
-function trimLineBreak(body: Buffer): Buffer {
-  let end = body.length;
-  if (end > 0 && body[end - 1] === LF) end--;
-  if (end > 0 && body[end - 1] === CR) end--;
-  return body.subarray(0, end);
 }
 
 function report(reason: SkipReport['reason'], contentType: string | undefined): SkipReport {

@@ -7,12 +7,16 @@ import type { Problems } from '../../core/problems.js';
 import type { Service } from '../../core/service.js';
 import type { EventSourceState } from '../../core/types.js';
 import type { EventSourceStatus } from '../types.js';
+import { sleepUnlessAborted } from '../sleep.js';
 import { vendorBackoff, type Backoff } from './backoff.js';
-import type { StatusPoller, VendorDriver } from './driver.js';
-import { VendorError } from './errors.js';
-import { getText, networkCause, openGet, type CameraEndpoint } from './http-client.js';
+import type { VendorDriver } from './driver.js';
+import { toVendorError, VendorError } from './errors.js';
+import { networkCause, openGet, type CameraEndpoint } from './http-client.js';
 import { boundaryFromContentType, MultipartParser, type MultipartEvent } from './multipart.js';
-import { DEFAULT_PRESS_OPTIONS, PressFilter, VendorMotionState, type PressOptions, type VendorSignal } from './state.js';
+import { SignalPublisher } from './signals.js';
+import type { PressOptions, VendorSignal } from './state.js';
+import { pollStatus } from './status-poll.js';
+import { ThrottledWarnings } from './throttled-warnings.js';
 
 export interface VendorEventSourceDeps {
   cameraId: string;
@@ -39,10 +43,6 @@ export interface VendorEventSourceDeps {
 type Outcome = { healthy: boolean; silent?: boolean; error?: VendorError };
 
 const DEFAULTS = { connectTimeoutMs: 10_000, authRetryMs: 300_000, maxActiveMs: 300_000 };
-const POLL_TIMEOUT_MS = 3_000;
-const POLL_MAX_BYTES = 8 * 1024;
-const POLL_UNSUPPORTED_RETRY_MS = 600_000;
-const LOG_EVERY_MS = 60_000;
 
 /**
  * One camera's vendor event stream (Hikvision alertStream, Dahua eventManager) as a Service:
@@ -59,14 +59,12 @@ export class VendorEventSource implements Service {
   /** Counters for diagnostics and tests. */
   readonly stats = { connects: 0, parts: 0, skipped: 0, heartbeats: 0, garbage: 0, peakBufferedBytes: 0 };
   private readonly problemId: string;
-  private readonly motion: VendorMotionState;
-  private readonly presses: PressFilter;
+  private readonly publisher: SignalPublisher;
+  private readonly warnings: ThrottledWarnings;
   private readonly backoff: Backoff;
   private readonly opts: typeof DEFAULTS;
   private abort: AbortController | undefined;
   private loops: Promise<void>[] = [];
-  private expiryTimer: NodeJS.Timeout | undefined;
-  private readonly lastLogged = new Map<string, { at: number; suppressed: number }>();
   private current: EventSourceStatus;
 
   constructor(private readonly deps: VendorEventSourceDeps) {
@@ -77,9 +75,9 @@ export class VendorEventSource implements Service {
       authRetryMs: deps.authRetryMs ?? DEFAULTS.authRetryMs,
       maxActiveMs: deps.maxActiveMs ?? DEFAULTS.maxActiveMs,
     };
-    const now = (): number => deps.clock.now();
-    this.motion = new VendorMotionState({ maxActiveMs: this.opts.maxActiveMs }, now);
-    this.presses = new PressFilter({ ...DEFAULT_PRESS_OPTIONS, ...deps.press }, now);
+    const { cameraId, bus, log, clock, press } = deps;
+    this.publisher = new SignalPublisher({ cameraId, vendor: deps.driver.vendor, bus, log, clock, maxActiveMs: this.opts.maxActiveMs, stats: this.stats, ...(press ? { press } : {}) });
+    this.warnings = new ThrottledWarnings(log, cameraId, () => clock.now());
     this.backoff = deps.backoff ?? vendorBackoff();
     this.current = { cameraId: deps.cameraId, state: 'stopped', since: deps.clock.iso() };
   }
@@ -101,7 +99,9 @@ export class VendorEventSource implements Service {
     const signal = this.abort.signal;
     this.loops = [this.run(signal)];
     const poller = this.deps.driver.createPoller?.();
-    if (poller) this.loops.push(this.poll(poller, signal));
+    if (!poller) return;
+    const { cameraId, endpoint, log } = this.deps;
+    this.loops.push(pollStatus(poller, { cameraId, endpoint, log, warnings: this.warnings, authRetryMs: this.opts.authRetryMs, onSignal: (s) => this.publisher.handle(s) }, signal));
   }
 
   async stop(): Promise<void> {
@@ -109,9 +109,7 @@ export class VendorEventSource implements Service {
     await Promise.all(this.loops);
     this.loops = [];
     this.abort = undefined;
-    clearTimeout(this.expiryTimer);
-    this.publishMotion(this.motion.reset());
-    this.presses.reset();
+    this.publisher.stop();
     this.deps.problems.clear(this.problemId);
     this.setState('stopped');
   }
@@ -120,15 +118,14 @@ export class VendorEventSource implements Service {
     while (!signal.aborted) {
       const outcome = await this.connectOnce(signal);
       if (signal.aborted) break;
-      clearTimeout(this.expiryTimer);
-      this.publishMotion(this.motion.reset());
+      this.publisher.lost();
       if (outcome.healthy) this.backoff.reset();
       // A working stream that broke is worth a line; the idle watchdog on a silent camera is routine.
       if (outcome.healthy && !outcome.silent && outcome.error) this.deps.log.info({ camera: this.deps.cameraId, reason: outcome.error.message }, 'vendor event stream lost; reconnecting');
       let delay = this.backoff.next();
       if (outcome.error?.code === 'VENDOR_AUTH_FAILED') delay = Math.max(delay, this.opts.authRetryMs);
       this.deps.log.debug({ camera: this.deps.cameraId, delayMs: delay, reason: outcome.error?.message }, 'vendor event stream reconnecting');
-      await sleep(delay, signal);
+      await sleepUnlessAborted(delay, signal);
     }
   }
 
@@ -149,7 +146,7 @@ export class VendorEventSource implements Service {
       this.setState('up');
     } catch (err) {
       if (signal.aborted) return { healthy: false };
-      return this.failed(asVendorError(err));
+      return this.failed(toVendorError(err));
     }
     log.debug({ camera: cameraId, boundary }, 'vendor event stream open');
     return this.consume(body, boundary, signal);
@@ -223,79 +220,16 @@ export class VendorEventSource implements Service {
     }
     if (signals.length === 0) {
       this.stats.garbage += 1;
-      this.throttled('garbage', { bytes: body.length, contentType: headers['content-type'] }, 'unreadable event part skipped');
+      this.warnings.warn('garbage', { bytes: body.length, contentType: headers['content-type'] }, 'unreadable event part skipped');
       return;
     }
-    for (const s of signals) this.handleSignal(s);
-  }
-
-  private handleSignal(s: VendorSignal): void {
-    switch (s.kind) {
-      case 'heartbeat':
-        this.stats.heartbeats += 1;
-        return;
-      case 'motion':
-        this.publishMotion(this.motion.apply(s));
-        this.scheduleExpiry();
-        return;
-      case 'press':
-        if (this.presses.accept(s.key)) this.deps.bus.emit('doorbell.pressed', { cameraId: this.deps.cameraId, at: this.deps.clock.iso() });
-        return;
-      case 'other':
-        this.deps.log.debug({ camera: this.deps.cameraId, event: s.what }, 'vendor event not used');
-        return;
-    }
+    for (const s of signals) this.publisher.handle(s);
   }
 
   private onSkipped(ev: Extract<MultipartEvent, { type: 'skipped' }>): void {
     this.stats.skipped += 1;
     if (ev.reason === 'unwanted') return;
-    this.throttled(`skipped-${ev.reason}`, { reason: ev.reason, bytes: ev.bytes, contentType: ev.contentType }, 'event part skipped');
-  }
-
-  private scheduleExpiry(): void {
-    clearTimeout(this.expiryTimer);
-    const at = this.motion.nextExpiry();
-    if (at === undefined) return;
-    this.expiryTimer = setTimeout(() => {
-      this.publishMotion(this.motion.expire());
-      this.scheduleExpiry();
-    }, Math.max(0, at - this.deps.clock.now()));
-  }
-
-  private publishMotion(active: boolean | undefined): void {
-    if (active === undefined) return;
-    const source = this.deps.driver.vendor;
-    this.deps.bus.emit('motion.changed', { cameraId: this.deps.cameraId, active, source, at: this.deps.clock.iso() });
-  }
-
-  /** Polls a status document beside the stream (Hikvision doorbell call state). */
-  private async poll(poller: StatusPoller, signal: AbortSignal): Promise<void> {
-    const backoff = vendorBackoff({ initialMs: Math.max(poller.intervalMs, 1_000) });
-    let failing = false;
-    while (!signal.aborted) {
-      let delay = poller.intervalMs;
-      try {
-        const text = await getText(this.deps.endpoint, poller.path, { signal, timeoutMs: POLL_TIMEOUT_MS, maxBytes: POLL_MAX_BYTES });
-        for (const s of poller.read(text)) this.handleSignal(s);
-        if (failing) this.deps.log.info({ camera: this.deps.cameraId }, 'doorbell call state readable again');
-        failing = false;
-        backoff.reset();
-      } catch (err) {
-        if (signal.aborted) break;
-        poller.reset();
-        const e = asVendorError(err);
-        failing = true;
-        if (e.httpStatus === 404 || e.httpStatus === 400) {
-          delay = POLL_UNSUPPORTED_RETRY_MS;
-          this.deps.log.warn({ camera: this.deps.cameraId, reason: e.message }, 'camera has no intercom call state: doorbell presses from it are not reported');
-        } else {
-          delay = e.code === 'VENDOR_AUTH_FAILED' ? Math.max(backoff.next(), this.opts.authRetryMs) : backoff.next();
-          this.throttled('poll', { code: e.code, reason: e.message, delayMs: delay }, 'doorbell call state poll failed');
-        }
-      }
-      await sleep(delay, signal);
-    }
+    this.warnings.warn(`skipped-${ev.reason}`, { reason: ev.reason, bytes: ev.bytes, contentType: ev.contentType }, 'event part skipped');
   }
 
   private failed(error: VendorError): Outcome {
@@ -331,33 +265,4 @@ export class VendorEventSource implements Service {
     this.basicWarned = true;
     this.deps.log.warn({ camera: this.deps.cameraId }, 'camera offers only Basic auth: the password crosses the network readable; enable Digest on the camera');
   }
-
-  /** Warn at most once a minute per kind, with how many were left out. */
-  private throttled(kind: string, fields: Record<string, unknown>, msg: string): void {
-    const now = this.deps.clock.now();
-    const last = this.lastLogged.get(kind);
-    if (last && now - last.at < LOG_EVERY_MS) {
-      last.suppressed += 1;
-      return;
-    }
-    this.lastLogged.set(kind, { at: now, suppressed: 0 });
-    this.deps.log.warn({ camera: this.deps.cameraId, ...fields, suppressed: last?.suppressed ?? 0 }, msg);
-  }
-}
-
-function asVendorError(err: unknown): VendorError {
-  return err instanceof VendorError ? err : new VendorError('VENDOR_BAD_RESPONSE', errorMessage(err));
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

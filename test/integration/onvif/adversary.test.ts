@@ -2,15 +2,13 @@
 // end in a clear ONVIF error, with memory and event-loop delay in this process bounded: RSS grows
 // by less than 50 MB, the event loop is never blocked for a second (what /api/health needs).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnvifStreamResolver } from '../../../src/cameras/onvif/resolver.js';
 import { cameraSchema } from '../../../src/config/schema.js';
 import { AppError } from '../../../src/core/errors.js';
 import { prepareHostileBodies, startOnvifDouble, type Hostile, type OnvifDouble } from '../../support/onvif-double/index.js';
-import { eventRig, PASS, USER, waitUntil } from './harness.js';
+import { eventRig, PASS, testLog as log, USER, waitUntil } from './harness.js';
 
-const log = pino({ level: process.env.CLIPGATE_TEST_LOG ?? 'silent' });
 const MB = 1024 * 1024;
 const rows: string[] = [];
 

@@ -2,7 +2,6 @@
 // streams, snapshot, services or subscription never gets clipgate to send the owner's
 // credentials there. The other host is ::1 (the camera is 127.0.0.1), where credential traps
 // answer 401 + Basic to anything that connects and record what they receive.
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnvifStreamResolver } from '../../../src/cameras/onvif/resolver.js';
 import { SoapClient } from '../../../src/cameras/onvif/soap.js';
@@ -10,11 +9,7 @@ import { cameraSchema } from '../../../src/config/schema.js';
 import { ffprobe, startRtspCamera, stopAll, videoStreams, type RtspCamera } from '../../support/index.js';
 import { startOnvifDouble, type OnvifDouble } from '../../support/onvif-double/index.js';
 import { startCredentialTrap, type CredentialTrap } from '../../support/onvif-double/trap.js';
-import { eventRig, waitUntil, type EventRig } from './harness.js';
-
-const USER = 'admin';
-const PASS = 'secret-pass-1';
-const log = pino({ level: process.env.CLIPGATE_TEST_LOG ?? 'silent' });
+import { eventRig, PASS, testLog as log, USER, waitUntil, type EventRig } from './harness.js';
 
 describe('a camera naming another host', () => {
   let rtsp: RtspCamera;

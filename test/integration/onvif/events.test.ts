@@ -1,26 +1,9 @@
 // The PullPoint loop against the fake ONVIF device: events, renewals, reboots, broken answers.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startOnvifDouble, type OnvifDouble } from '../../support/onvif-double/index.js';
-import { eventRig, PASS, sleep, USER, waitUntil, type EventRig } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { onvifFixture, sleep, waitUntil } from './harness.js';
 
 const FAST = { initialMs: 200, maxMs: 1_000 };
-let double: OnvifDouble | undefined;
-let rig: EventRig | undefined;
-
-afterEach(async () => {
-  await rig?.stop();
-  await double?.stop();
-  rig = undefined;
-  double = undefined;
-});
-
-async function setup(opts: Parameters<typeof startOnvifDouble>[0] = {}, rigOpts: Parameters<typeof eventRig>[1] = {}): Promise<{ d: OnvifDouble; r: EventRig }> {
-  double = await startOnvifDouble({ username: USER, password: PASS, auth: 'wsse', ...opts });
-  rig = eventRig(double, { backoff: FAST, ...rigOpts });
-  await rig.service.start();
-  await double.waitForSubscription(10_000);
-  return { d: double, r: rig };
-}
+const { start: setup } = onvifFixture({ double: { auth: 'wsse' }, rig: { backoff: FAST, subscribed: true } });
 
 describe('ONVIF PullPoint events', () => {
   it('Hikvision motion on/off → motion.changed; several topics aggregate', async () => {

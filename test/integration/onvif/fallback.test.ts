@@ -1,26 +1,10 @@
 // A camera without PullPoint subscriptions: the event service says so once (bus event
 // 'motion.fallback' + a problem telling the owner why and what to change) and stops asking.
 // A camera whose subscription slots are full is not such a camera.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startOnvifDouble, type OnvifDouble, type OnvifDoubleOptions } from '../../support/onvif-double/index.js';
-import { eventRig, PASS, sleep, USER, waitUntil, type EventRig } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { onvifFixture, sleep, waitUntil } from './harness.js';
 
-let double: OnvifDouble | undefined;
-let rig: EventRig | undefined;
-
-afterEach(async () => {
-  await rig?.stop();
-  await double?.stop();
-  rig = undefined;
-  double = undefined;
-});
-
-async function setup(opts: OnvifDoubleOptions, graceMs = 60_000): Promise<{ d: OnvifDouble; r: EventRig }> {
-  double = await startOnvifDouble({ username: USER, password: PASS, auth: 'wsse', ...opts });
-  rig = eventRig(double, { backoff: { initialMs: 100, maxMs: 300 }, graceMs });
-  await rig.service.start();
-  return { d: double, r: rig };
-}
+const { start: setup } = onvifFixture({ double: { auth: 'wsse' }, rig: { backoff: { initialMs: 100, maxMs: 300 }, graceMs: 60_000 } });
 
 describe('camera without PullPoint', () => {
   it.each([
@@ -53,7 +37,7 @@ describe('camera without PullPoint', () => {
   });
 
   it('slots full (SubscribeCreationFailedFault) is never a fallback: it waits for a slot and says why', async () => {
-    const { d, r } = await setup({ maxSubscriptions: 0 }, 1_500);
+    const { d, r } = await setup({ maxSubscriptions: 0 }, { graceMs: 1_500 });
     await waitUntil('eight refused creates', () => d.count('CreatePullPointSubscription') >= 8, 15_000);
     expect(r.fallbacks).toEqual([]);
     await waitUntil('down', () => r.service.status.state === 'down', 5_000);

@@ -1,25 +1,17 @@
 // A camera that faults on every PullMessages must not be hammered (production backoff defaults),
 // and events must flow again without a restart once it behaves.
-import { afterAll, describe, expect, it } from 'vitest';
-import { startOnvifDouble, type OnvifDouble } from '../../support/onvif-double/index.js';
-import { eventRig, PASS, sleep, USER, waitUntil, type EventRig } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { onvifFixture, sleep, waitUntil } from './harness.js';
 
 const WINDOW_MS = 30_000;
-let double: OnvifDouble | undefined;
-let rig: EventRig | undefined;
-
-afterAll(async () => {
-  await rig?.stop();
-  await double?.stop();
-});
+const onvif = onvifFixture({ double: { auth: 'wsse' } });
 
 describe('PullMessages faulting on every call', () => {
   it('keeps the request rate bounded over 30 s and recovers when the faults stop', async () => {
-    double = await startOnvifDouble({ username: USER, password: PASS, auth: 'wsse' });
+    const double = await onvif.double();
     double.misbehave('PullMessages', 'fault');
     // Default backoff (2 s doubling to 60 s, ±20 % jitter); a grace period well inside the window.
-    rig = eventRig(double, { graceMs: 10_000 });
-    await rig.service.start();
+    const rig = await onvif.rig({ graceMs: 10_000 });
     await sleep(WINDOW_MS);
     const counts = double.counts();
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -33,11 +25,9 @@ describe('PullMessages faulting on every call', () => {
     console.log(`onvif fault-rate: ${total} requests in ${WINDOW_MS / 1000} s: ${JSON.stringify(counts)}`);
 
     double.misbehave('PullMessages', null);
-    const r = rig;
-    const d = double;
     // The next backoff step is at most ~38 s away; events flow again without restarting anything.
-    await waitUntil('a successful pull', () => !r.problems.has('onvif.events.door'), 60_000);
-    d.emitStyle('hikvision', true);
-    await waitUntil('motion after recovery', () => r.motion.some((m) => m.active), 15_000);
+    await waitUntil('a successful pull', () => !rig.problems.has('onvif.events.door'), 60_000);
+    double.emitStyle('hikvision', true);
+    await waitUntil('motion after recovery', () => rig.motion.some((m) => m.active), 15_000);
   }, 120_000);
 });

@@ -1,5 +1,7 @@
-// An OnvifEventService on a real bus against the fake ONVIF device, recording what it emits.
+// An OnvifEventService on a real bus against the fake ONVIF device, recording what it emits, and
+// the per-test fixture that starts the device (and the service) and stops them after each test.
 import { pino } from 'pino';
+import { afterEach } from 'vitest';
 import { OnvifEventService } from '../../../src/cameras/onvif/event-service.js';
 import type { BackoffPolicy } from '../../../src/core/backoff.js';
 import type { EventSourceStatus } from '../../../src/cameras/onvif/event-health.js';
@@ -7,11 +9,15 @@ import { cameraSchema } from '../../../src/config/schema.js';
 import { systemClock } from '../../../src/core/clock.js';
 import { EventBus, type EventMap } from '../../../src/core/events.js';
 import { Problems } from '../../../src/core/problems.js';
-import type { OnvifDouble } from '../../support/onvif-double/index.js';
+import { startOnvifDouble, type OnvifDouble, type OnvifDoubleOptions } from '../../support/onvif-double/index.js';
 import { waitUntil as sharedWaitUntil } from '../../support/wait.js';
 
 export const USER = 'admin';
 export const PASS = 'secret-pass-1';
+/** The onboarding tests' password: one that RTSP URLs must escape. */
+export const STREAM_PASS = 'p@ss:word-1';
+export const STREAMS = { main: 'rtsp://127.0.0.1:8554/main', sub: 'rtsp://127.0.0.1:8554/sub' };
+export const testLog = pino({ level: process.env.CLIPGATE_TEST_LOG ?? 'silent' });
 
 export interface EventRig {
   service: OnvifEventService;
@@ -34,14 +40,13 @@ export interface EventRigOptions {
 }
 
 export function eventRig(double: OnvifDouble, opts: EventRigOptions = {}): EventRig {
-  const log = pino({ level: process.env.CLIPGATE_TEST_LOG ?? 'silent' });
-  const bus = new EventBus(log);
+  const bus = new EventBus(testLog);
   const problems = new Problems({ bus, clock: systemClock });
   const camera = cameraSchema.parse({ id: 'door', kind: 'doorbell', onvif: { host: '127.0.0.1', port: double.port, username: USER, password: PASS, events: opts.events ?? {} } });
   const service = new OnvifEventService({
     camera,
     bus,
-    log,
+    log: testLog,
     clock: systemClock,
     problems,
     pullTimeoutSeconds: opts.pullTimeoutSeconds ?? 5,
@@ -67,3 +72,54 @@ export function eventRig(double: OnvifDouble, opts: EventRigOptions = {}): Event
 /** The shared wait, polling every 50 ms (event timing tests look at short intervals). */
 export const waitUntil = (what: string, fn: () => boolean, timeoutMs: number): Promise<void> => sharedWaitUntil(what, fn, timeoutMs, 50);
 export { sleep } from '../../support/wait.js';
+
+export interface OnvifFixtureDefaults {
+  /** Options of every fake camera the file starts, over USER / PASS. */
+  double?: OnvifDoubleOptions;
+  /** Options of every event rig, and whether starting one waits for its first subscription. */
+  rig?: EventRigOptions & { subscribed?: boolean };
+}
+
+export interface OnvifFixture {
+  /** Starts the fake camera with the file's defaults, `opts` over them. */
+  double: (opts?: OnvifDoubleOptions) => Promise<OnvifDouble>;
+  /** Starts an event service against the last camera started (waiting for its subscription when the defaults say so). */
+  rig: (opts?: EventRigOptions) => Promise<EventRig>;
+  /** Both, camera first. */
+  start: (doubleOpts?: OnvifDoubleOptions, rigOpts?: EventRigOptions) => Promise<{ d: OnvifDouble; r: EventRig }>;
+}
+
+/**
+ * The fake camera and event rig of each test in the file that calls this at its top level: after
+ * each test the rig stops, then the camera.
+ */
+export function onvifFixture(defaults: OnvifFixtureDefaults = {}): OnvifFixture {
+  let double: OnvifDouble | undefined;
+  let rig: EventRig | undefined;
+  afterEach(async () => {
+    await rig?.stop();
+    await double?.stop();
+    rig = undefined;
+    double = undefined;
+  });
+  const { subscribed = false, ...rigDefaults } = defaults.rig ?? {};
+  const fixture: OnvifFixture = {
+    double: async (opts = {}) => {
+      double = await startOnvifDouble({ username: USER, password: PASS, ...defaults.double, ...opts });
+      return double;
+    },
+    rig: async (opts = {}) => {
+      if (!double) throw new Error('onvifFixture: rig() before double()');
+      const d = double;
+      rig = eventRig(d, { ...rigDefaults, ...opts });
+      await rig.service.start();
+      if (subscribed) await d.waitForSubscription(10_000);
+      return rig;
+    },
+    start: async (doubleOpts = {}, rigOpts = {}) => {
+      const d = await fixture.double(doubleOpts);
+      return { d, r: await fixture.rig(rigOpts) };
+    },
+  };
+  return fixture;
+}

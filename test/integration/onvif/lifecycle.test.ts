@@ -1,31 +1,15 @@
 // The subscription lifecycle against the strict double: one subscription renewed at 80% of the
 // granted lifetime with motion held on, re-subscription only when Renew fails (old one
 // unsubscribed first), and no motion flapping through re-subscriptions or short outages.
-import { afterEach, describe, expect, it } from 'vitest';
-import { EXPECTED_ACTIONS, startOnvifDouble, type OnvifDouble, type OnvifDoubleOptions, type RecordedRequest } from '../../support/onvif-double/index.js';
-import { eventRig, PASS, sleep, USER, waitUntil, type EventRig, type EventRigOptions } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { EXPECTED_ACTIONS, type RecordedRequest } from '../../support/onvif-double/index.js';
+import { onvifFixture, sleep, waitUntil } from './harness.js';
 
 const FAST = { initialMs: 200, maxMs: 1_000 };
 /** The strict run's granted lifetime and renew count; raise them for a long run (e.g. 60 and 6 ≈ 5 minutes). */
 const GRANT_S = Number(process.env.CLIPGATE_ONVIF_STRICT_GRANT ?? 5);
 const RENEWS = Number(process.env.CLIPGATE_ONVIF_STRICT_RENEWS ?? 4);
-let double: OnvifDouble | undefined;
-let rig: EventRig | undefined;
-
-afterEach(async () => {
-  await rig?.stop();
-  await double?.stop();
-  rig = undefined;
-  double = undefined;
-});
-
-async function setup(opts: OnvifDoubleOptions = {}, rigOpts: EventRigOptions = {}): Promise<{ d: OnvifDouble; r: EventRig }> {
-  double = await startOnvifDouble({ username: USER, password: PASS, auth: 'wsse', ...opts });
-  rig = eventRig(double, { backoff: FAST, ...rigOpts });
-  await rig.service.start();
-  await double.waitForSubscription(10_000);
-  return { d: double, r: rig };
-}
+const { start: setup } = onvifFixture({ double: { auth: 'wsse' }, rig: { backoff: FAST, subscribed: true } });
 
 const ok = (reqs: RecordedRequest[], op: string): number => reqs.filter((q) => q.op === op && q.status === 200).length;
 const ops = (reqs: RecordedRequest[]): string[] => reqs.map((q) => q.op);

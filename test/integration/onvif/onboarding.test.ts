@@ -1,28 +1,19 @@
 // Onboarding (connect, profiles, stream/snapshot URIs) against the fake ONVIF device over real HTTP.
-import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OnvifDevice } from '../../../src/cameras/onvif/device.js';
 import { OnvifStreamResolver } from '../../../src/cameras/onvif/resolver.js';
 import { cameraSchema } from '../../../src/config/schema.js';
 import { AppError } from '../../../src/core/errors.js';
 import { freePort } from '../../support/index.js';
-import { startOnvifDouble, type OnvifDouble, type OnvifDoubleOptions } from '../../support/onvif-double/index.js';
+import type { OnvifDoubleOptions } from '../../support/onvif-double/index.js';
+import { onvifFixture, STREAM_PASS as PASS, STREAMS, testLog as log, USER } from './harness.js';
 
-const USER = 'admin';
-const PASS = 'p@ss:word-1';
-const STREAMS = { main: 'rtsp://127.0.0.1:8554/main', sub: 'rtsp://127.0.0.1:8554/sub' };
-const log = pino({ level: process.env.CLIPGATE_TEST_LOG ?? 'silent' });
-
-let double: OnvifDouble | undefined;
-afterEach(async () => {
-  await double?.stop();
-  double = undefined;
-});
+const onvif = onvifFixture({ double: { password: PASS, streams: STREAMS } });
 
 async function resolveAgainst(opts: OnvifDoubleOptions, password = PASS, port?: number) {
-  double = await startOnvifDouble({ username: USER, password: PASS, streams: STREAMS, ...opts });
+  const double = await onvif.double(opts);
   const cam = cameraSchema.parse({ id: 'door', onvif: { host: '127.0.0.1', port: port ?? double.port, username: USER, password } });
-  return new OnvifStreamResolver({ cameras: [cam], log, timeoutMs: 3_000 }).resolve('door', new AbortController().signal);
+  return { d: double, streams: await new OnvifStreamResolver({ cameras: [cam], log, timeoutMs: 3_000 }).resolve('door', new AbortController().signal) };
 }
 
 const failure = async (p: Promise<unknown>): Promise<AppError> => {
@@ -33,25 +24,25 @@ const failure = async (p: Promise<unknown>): Promise<AppError> => {
 
 describe('ONVIF onboarding', () => {
   it.each(['wsse', 'digest', 'either'] as const)('resolves main (1080p) and sub (360p) with credentials for ffmpeg, auth %s', async (auth) => {
-    const streams = await resolveAgainst({ auth });
+    const { d, streams } = await resolveAgainst({ auth });
     expect(streams.main).toBe('rtsp://admin:p%40ss%3Aword-1@127.0.0.1:8554/main');
     expect(streams.sub).toBe('rtsp://admin:p%40ss%3Aword-1@127.0.0.1:8554/sub');
-    expect(streams.snapshot).toBe(`http://127.0.0.1:${double?.port}/snapshot.jpg`);
-    if (auth === 'digest') expect(double?.count('GetProfiles')).toBeGreaterThanOrEqual(1);
+    expect(streams.snapshot).toBe(`http://127.0.0.1:${d.port}/snapshot.jpg`);
+    if (auth === 'digest') expect(d.count('GetProfiles')).toBeGreaterThanOrEqual(1);
   });
 
   it('uses profile tokens from config instead of the automatic choice', async () => {
-    double = await startOnvifDouble({ username: USER, password: PASS, streams: STREAMS });
+    const double = await onvif.double();
     const cam = cameraSchema.parse({ id: 'door', onvif: { host: '127.0.0.1', port: double.port, username: USER, password: PASS, profiles: { main: 'Profile_sub' } } });
     const streams = await new OnvifStreamResolver({ cameras: [cam], log }).resolve('door', new AbortController().signal);
     expect(streams.main).toContain('/sub');
   });
 
   it('a camera clock 1 h ahead: WS-Security timestamps follow the camera clock', async () => {
-    const streams = await resolveAgainst({ auth: 'wsse', clockSkewMs: 3_600_000 });
+    const { d, streams } = await resolveAgainst({ auth: 'wsse', clockSkewMs: 3_600_000 });
     expect(streams.main).toContain('/main');
     // Without the offset the same camera refuses us: the skew handling is what makes this work.
-    const device = new OnvifDevice({ host: '127.0.0.1', port: double!.port, credentials: { username: USER, password: PASS } });
+    const device = new OnvifDevice({ host: '127.0.0.1', port: d.port, credentials: { username: USER, password: PASS } });
     expect((await failure(device.profiles())).code).toBe('ONVIF_AUTH_FAILED');
     const offset = await device.syncClock();
     expect(Math.abs(offset - 3_600_000)).toBeLessThan(2_000);
@@ -73,7 +64,7 @@ describe('ONVIF onboarding', () => {
   });
 
   it('damaged but complete XML (bare &, stray end tag, trailing garbage) is still understood', async () => {
-    double = await startOnvifDouble({ username: USER, password: PASS, streams: STREAMS, manufacturer: 'Tom & Jerry <Cams>' });
+    const double = await onvif.double({ manufacturer: 'Tom & Jerry <Cams>' });
     for (const op of ['GetSystemDateAndTime', 'GetCapabilities', 'GetProfiles', 'GetStreamUri', 'GetDeviceInformation']) double.misbehave(op, 'malformed');
     const device = new OnvifDevice({ host: '127.0.0.1', port: double.port, credentials: { username: USER, password: PASS } });
     await device.connect();
@@ -88,7 +79,7 @@ describe('ONVIF onboarding', () => {
     ['http500', 'ONVIF_BAD_RESPONSE', /HTTP 500/],
     ['fault', 'ONVIF_FAULT', /GetProfiles failed \(injected fault\)/],
   ] as const)('GetProfiles answering %s → %s, no crash', async (how, code, message) => {
-    double = await startOnvifDouble({ username: USER, password: PASS, streams: STREAMS });
+    const double = await onvif.double();
     double.misbehave('GetProfiles', how);
     const cam = cameraSchema.parse({ id: 'door', onvif: { host: '127.0.0.1', port: double.port, username: USER, password: PASS } });
     const err = await failure(new OnvifStreamResolver({ cameras: [cam], log }).resolve('door', new AbortController().signal));
@@ -97,7 +88,7 @@ describe('ONVIF onboarding', () => {
   });
 
   it('an abort signal cancels a hanging request', async () => {
-    double = await startOnvifDouble({ username: USER, password: PASS, streams: STREAMS });
+    const double = await onvif.double();
     const device = new OnvifDevice({ host: '127.0.0.1', port: double.port, credentials: { username: USER, password: PASS } });
     await device.connect();
     const sub = await import('../../../src/cameras/onvif/pullpoint.js');

@@ -1,25 +1,16 @@
 // Onboarding as the camera registry uses it: Digest on everything (GetSystemDateAndTime
 // included), the result cached across recorder restarts, re-resolved only when told, and the
 // camera's identity from GetDeviceInformation.
-import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FAILURES_BEFORE_REFRESH, OnvifStreamResolver } from '../../../src/cameras/onvif/resolver.js';
 import { cameraSchema } from '../../../src/config/schema.js';
-import { startOnvifDouble, type OnvifDouble, type OnvifDoubleOptions } from '../../support/onvif-double/index.js';
+import type { OnvifDouble, OnvifDoubleOptions } from '../../support/onvif-double/index.js';
+import { onvifFixture, STREAM_PASS as PASS, STREAMS, testLog as log, USER } from './harness.js';
 
-const USER = 'admin';
-const PASS = 'p@ss:word-1';
-const STREAMS = { main: 'rtsp://127.0.0.1:8554/main', sub: 'rtsp://127.0.0.1:8554/sub' };
-const log = pino({ level: process.env.CLIPGATE_TEST_LOG ?? 'silent' });
-
-let double: OnvifDouble | undefined;
-afterEach(async () => {
-  await double?.stop();
-  double = undefined;
-});
+const onvif = onvifFixture({ double: { password: PASS, streams: STREAMS } });
 
 async function resolverFor(opts: OnvifDoubleOptions = {}): Promise<{ d: OnvifDouble; resolver: OnvifStreamResolver }> {
-  double = await startOnvifDouble({ username: USER, password: PASS, streams: STREAMS, ...opts });
+  const double = await onvif.double(opts);
   const cam = cameraSchema.parse({ id: 'door', onvif: { host: '127.0.0.1', port: double.port, username: USER, password: PASS } });
   return { d: double, resolver: new OnvifStreamResolver({ cameras: [cam], log, timeoutMs: 3_000 }) };
 }

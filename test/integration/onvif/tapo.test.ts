@@ -1,19 +1,11 @@
 // TP-Link Tapo closes every PullMessages long-poll after about 10 s, whatever timeout was asked.
 // clipgate must shorten its polls and keep the subscription (no reconnect, no new subscription),
 // and events must still arrive at once.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startOnvifDouble, type OnvifDouble } from '../../support/onvif-double/index.js';
-import { eventRig, PASS, sleep, USER, waitUntil, type EventRig } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import type { OnvifDouble } from '../../support/onvif-double/index.js';
+import { onvifFixture, sleep, waitUntil, type EventRig } from './harness.js';
 
-let double: OnvifDouble | undefined;
-let rig: EventRig | undefined;
-
-afterEach(async () => {
-  await rig?.stop();
-  await double?.stop();
-  rig = undefined;
-  double = undefined;
-});
+const onvif = onvifFixture({ double: { auth: 'wsse' }, rig: { pullTimeoutSeconds: 20, backoff: { initialMs: 200, maxMs: 1_000 }, subscribed: true } });
 
 /** Emit motion on/off `n` times at uneven moments; returns each event's delivery latency (ms). */
 async function latencies(d: OnvifDouble, r: EventRig, n: number): Promise<number[]> {
@@ -30,12 +22,7 @@ async function latencies(d: OnvifDouble, r: EventRig, n: number): Promise<number
 }
 
 async function tapoRun(cutMs: number, settleMs: number): Promise<{ d: OnvifDouble; r: EventRig; lat: number[] }> {
-  double = await startOnvifDouble({ username: USER, password: PASS, auth: 'wsse', longPollCutMs: cutMs });
-  rig = eventRig(double, { pullTimeoutSeconds: 20, backoff: { initialMs: 200, maxMs: 1_000 } });
-  const d = double;
-  const r = rig;
-  await r.service.start();
-  await d.waitForSubscription(10_000);
+  const { d, r } = await onvif.start({ longPollCutMs: cutMs });
   await waitUntil('the first cut', () => d.cuts() >= 1, cutMs + 10_000);
   await waitUntil('an adapted poll answered', () => r.service.stats.pullTimeoutSeconds < 20, cutMs + 10_000);
   const cutsAfterAdaptation = d.cuts();

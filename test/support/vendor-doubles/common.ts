@@ -165,3 +165,61 @@ export class FirmwareServer {
     record.status = this.route(req, res, new URL(req.url ?? '/', 'http://camera'));
   }
 }
+
+/**
+ * What the brand doubles share: the firmware server, heartbeats that can be paused, raw writes,
+ * dropped streams, listen and close. A brand supplies its routes and its own timers.
+ */
+export abstract class VendorDouble {
+  readonly http: FirmwareServer;
+  private heartbeatsOn = true;
+
+  protected constructor(opts: DoubleOptions) {
+    this.http = new FirmwareServer(opts, (req, res, url) => this.route(req, res, url));
+  }
+
+  get port(): number {
+    return this.http.port;
+  }
+
+  stopHeartbeats(): void {
+    this.heartbeatsOn = false;
+  }
+
+  resumeHeartbeats(): void {
+    this.heartbeatsOn = true;
+  }
+
+  writeRaw(data: string | Buffer): number {
+    return this.http.writeAll(data);
+  }
+
+  drop(): void {
+    this.http.dropStreams();
+  }
+
+  async listen(): Promise<this> {
+    await this.http.listen();
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.clearTimers();
+    await this.http.close();
+  }
+
+  /** Answers one authenticated request; returns the HTTP status it sent. */
+  protected abstract route(req: IncomingMessage, res: ServerResponse, url: URL): number;
+
+  /** Clears the brand's own timers (detector repeats, doorbell follow-ups) before the server closes. */
+  protected abstract clearTimers(): void;
+
+  /** Writes `part()` on the stream every `ms` while heartbeats are on; the timer goes with the stream. */
+  protected heartbeatEvery(stream: OpenStream, ms: number, part: () => string): void {
+    stream.timers.push(
+      setInterval(() => {
+        if (this.heartbeatsOn && !stream.socket.destroyed) stream.socket.write(part());
+      }, ms),
+    );
+  }
+}

@@ -8,8 +8,8 @@
 // - strict like firmware: no action=attach, no codes=[...], a non-numeric heartbeat or another
 //   method → 400 "Error"; other CGIs → 404; Digest with single-use nonces, 401 forever for a
 //   wrong password.
-import type { ServerResponse } from 'node:http';
-import { FirmwareServer, type OpenStream } from './common.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { VendorDouble } from './common.js';
 
 export interface DahuaDoubleOptions {
   username: string;
@@ -20,32 +20,11 @@ const PATH = '/cgi-bin/eventManager.cgi';
 
 export type DahuaDoorbellModel = 'ad110' | 'ad410' | 'vto';
 
-export class DahuaDouble {
-  readonly http: FirmwareServer;
-  private heartbeatsOn = true;
+export class DahuaDouble extends VendorDouble {
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(opts: DahuaDoubleOptions) {
-    this.http = new FirmwareServer({ username: opts.username, password: opts.password, realm: 'Login to 2J0123PAZ00001' }, (req, res, url) => {
-      if (url.pathname !== PATH) return plain(res, 404, 'Error\r\nNot Found\r\n');
-      const attach = req.method === 'GET' && url.searchParams.get('action') === 'attach';
-      const codes = url.searchParams.get('codes');
-      const heartbeat = url.searchParams.get('heartbeat');
-      if (!attach || !codes || !/^\[[A-Za-z_,]+\]$/.test(codes) || (heartbeat !== null && !/^\d{1,3}$/.test(heartbeat))) return plain(res, 400, 'Error\r\nBad Request!\r\n');
-      const stream = this.http.openStream(req, res, [
-        'Cache-Control: no-cache',
-        'Pragma: no-cache',
-        'Expires: Thu, 01 Dec 2099 16:00:00 GMT',
-        'Connection: close',
-        'Content-Type: multipart/x-mixed-replace; boundary=myboundary',
-      ]);
-      if (heartbeat !== null && Number(heartbeat) > 0) this.beat(stream, Number(heartbeat) * 1000);
-      return 200;
-    });
-  }
-
-  get port(): number {
-    return this.http.port;
+    super({ username: opts.username, password: opts.password, realm: 'Login to 2J0123PAZ00001' });
   }
 
   /** Successful attach connections so far. */
@@ -99,14 +78,6 @@ export class DahuaDouble {
     return this.part('Heartbeat');
   }
 
-  stopHeartbeats(): void {
-    this.heartbeatsOn = false;
-  }
-
-  resumeHeartbeats(): void {
-    this.heartbeatsOn = true;
-  }
-
   /** A well-framed part with a body no firmware would send. */
   garbagePart(): number {
     return this.http.writeAll(Buffer.concat([Buffer.from('--myboundary\r\nContent-Type: text/plain\r\nContent-Length: 16\r\n\r\n'), Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0x3c, 0x3e, 0x7b, 0x5b, 9, 9, 9, 9, 9, 9]), Buffer.from('\r\n\r\n')]));
@@ -118,34 +89,29 @@ export class DahuaDouble {
     return this.http.writeAll(Buffer.concat([Buffer.from(head), Buffer.alloc(bytes, 0x43)]));
   }
 
-  writeRaw(data: string | Buffer): number {
-    return this.http.writeAll(data);
+  protected route(req: IncomingMessage, res: ServerResponse, url: URL): number {
+    if (url.pathname !== PATH) return plain(res, 404, 'Error\r\nNot Found\r\n');
+    const attach = req.method === 'GET' && url.searchParams.get('action') === 'attach';
+    const codes = url.searchParams.get('codes');
+    const heartbeat = url.searchParams.get('heartbeat');
+    if (!attach || !codes || !/^\[[A-Za-z_,]+\]$/.test(codes) || (heartbeat !== null && !/^\d{1,3}$/.test(heartbeat))) return plain(res, 400, 'Error\r\nBad Request!\r\n');
+    const stream = this.http.openStream(req, res, [
+      'Cache-Control: no-cache',
+      'Pragma: no-cache',
+      'Expires: Thu, 01 Dec 2099 16:00:00 GMT',
+      'Connection: close',
+      'Content-Type: multipart/x-mixed-replace; boundary=myboundary',
+    ]);
+    if (heartbeat !== null && Number(heartbeat) > 0) this.heartbeatEvery(stream, Number(heartbeat) * 1000, () => '--myboundary\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nHeartbeat\r\n\r\n');
+    return 200;
   }
 
-  drop(): void {
-    this.http.dropStreams();
-  }
-
-  async listen(): Promise<this> {
-    await this.http.listen();
-    return this;
-  }
-
-  async close(): Promise<void> {
+  protected clearTimers(): void {
     for (const t of this.timers) clearTimeout(t);
-    await this.http.close();
   }
 
   private part(text: string): number {
     return this.http.writeAll(`--myboundary\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}\r\n\r\n`);
-  }
-
-  private beat(stream: OpenStream, ms: number): void {
-    stream.timers.push(
-      setInterval(() => {
-        if (this.heartbeatsOn && !stream.socket.destroyed) stream.socket.write('--myboundary\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nHeartbeat\r\n\r\n');
-      }, ms),
-    );
   }
 
   private later(ms: number, fn: () => void): void {

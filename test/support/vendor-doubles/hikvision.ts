@@ -8,8 +8,8 @@
 //   on doorbells, 404 + ResponseStatus elsewhere;
 // - Digest with single-use nonces; a wrong password gets 401 forever; other methods get
 //   ResponseStatus `methodNotAllowed`, unknown URLs `notSupport`.
-import type { ServerResponse } from 'node:http';
-import { FirmwareServer, type OpenStream } from './common.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { VendorDouble, type OpenStream } from './common.js';
 
 export interface HikvisionDoubleOptions {
   username: string;
@@ -30,28 +30,16 @@ export interface HikvisionDoubleOptions {
 const PATH_STREAM = '/ISAPI/Event/notification/alertStream';
 const PATH_CALL = '/ISAPI/VideoIntercom/callStatus';
 
-export class HikvisionDouble {
-  readonly http: FirmwareServer;
+export class HikvisionDouble extends VendorDouble {
   private readonly o: Required<Omit<HikvisionDoubleOptions, 'username' | 'password'>>;
   private postCount = 0;
   private readonly repeating = new Map<string, NodeJS.Timeout>();
-  private heartbeatsOn = true;
   callStatus: 'idle' | 'ring' | 'onCall' = 'idle';
   private callTimers: NodeJS.Timeout[] = [];
 
   constructor(opts: HikvisionDoubleOptions) {
+    super({ username: opts.username, password: opts.password, realm: 'DS-2CD2043G2' });
     this.o = { heartbeatMs: 10_000, repeatMs: 1_000, sendInactive: false, declaredBoundary: 'boundary', doorbell: false, channel: 1, ...opts };
-    this.http = new FirmwareServer({ username: opts.username, password: opts.password, realm: 'DS-2CD2043G2' }, (req, res, url) => {
-      if (url.pathname !== PATH_STREAM && url.pathname !== PATH_CALL) return this.status(res, 404, 'notSupport', 'Invalid Operation');
-      if (req.method !== 'GET') return this.status(res, 405, 'methodNotAllowed', 'Invalid Operation');
-      if (url.pathname === PATH_CALL) return this.answerCall(res, url);
-      this.openAlertStream(this.http.openStream(req, res, ['MIME-Version: 1.0', 'Connection: close', `Content-Type: multipart/mixed; boundary=${this.o.declaredBoundary}`]));
-      return 200;
-    });
-  }
-
-  get port(): number {
-    return this.http.port;
   }
 
   /** Successful alertStream connections so far. */
@@ -98,14 +86,6 @@ export class HikvisionDouble {
     return this.writePart(alertXml({ channel: this.o.channel, eventType: 'videoloss', eventState: 'inactive', activePostCount: 0 }));
   }
 
-  stopHeartbeats(): void {
-    this.heartbeatsOn = false;
-  }
-
-  resumeHeartbeats(): void {
-    this.heartbeatsOn = true;
-  }
-
   /** A JPEG snapshot part, as newer firmware sends after some events. */
   snapshot(bytes: number): number {
     const jpeg = Buffer.alloc(bytes, 0xd8);
@@ -123,23 +103,17 @@ export class HikvisionDouble {
     return this.http.writeAll(Buffer.concat([Buffer.from(head), Buffer.alloc(bytes, 0x41)]));
   }
 
-  writeRaw(data: string | Buffer): number {
-    return this.http.writeAll(data);
+  protected route(req: IncomingMessage, res: ServerResponse, url: URL): number {
+    if (url.pathname !== PATH_STREAM && url.pathname !== PATH_CALL) return this.status(res, 404, 'notSupport', 'Invalid Operation');
+    if (req.method !== 'GET') return this.status(res, 405, 'methodNotAllowed', 'Invalid Operation');
+    if (url.pathname === PATH_CALL) return this.answerCall(res, url);
+    this.openAlertStream(this.http.openStream(req, res, ['MIME-Version: 1.0', 'Connection: close', `Content-Type: multipart/mixed; boundary=${this.o.declaredBoundary}`]));
+    return 200;
   }
 
-  drop(): void {
-    this.http.dropStreams();
-  }
-
-  async listen(): Promise<this> {
-    await this.http.listen();
-    return this;
-  }
-
-  async close(): Promise<void> {
+  protected clearTimers(): void {
     for (const t of this.repeating.values()) clearInterval(t);
     for (const t of this.callTimers) clearTimeout(t);
-    await this.http.close();
   }
 
   private writePart(xml: string, type = 'application/xml; charset="UTF-8"'): number {
@@ -148,14 +122,10 @@ export class HikvisionDouble {
 
   private openAlertStream(stream: OpenStream): void {
     if (this.o.heartbeatMs === null) return;
-    stream.timers.push(
-      setInterval(() => {
-        if (this.heartbeatsOn && !stream.socket.destroyed) {
-          const xml = alertXml({ channel: this.o.channel, eventType: 'videoloss', eventState: 'inactive', activePostCount: 0 });
-          stream.socket.write(`--boundary\r\nContent-Type: application/xml; charset="UTF-8"\r\nContent-Length: ${Buffer.byteLength(xml)}\r\n\r\n${xml}\r\n`);
-        }
-      }, this.o.heartbeatMs),
-    );
+    this.heartbeatEvery(stream, this.o.heartbeatMs, () => {
+      const xml = alertXml({ channel: this.o.channel, eventType: 'videoloss', eventState: 'inactive', activePostCount: 0 });
+      return `--boundary\r\nContent-Type: application/xml; charset="UTF-8"\r\nContent-Length: ${Buffer.byteLength(xml)}\r\n\r\n${xml}\r\n`;
+    });
   }
 
   private answerCall(res: ServerResponse, url: URL): number {
