@@ -37,6 +37,19 @@ export type ShareStatus = 'exporting' | 'ready' | 'queued' | 'uploading' | 'uplo
 /** `approved` is the owner's consent (Send), naming the export's SHA-256; `withdrawn` is consent taken back before a byte left. */
 export type LedgerAction = 'approved' | 'uploaded' | 'withdrawn' | 'revoked' | 'deleted' | 'rejected';
 
+/** What the on-device analysis labels a clip with (README "Detection models and licences"). */
+export type ClipLabel = 'person' | 'vehicle' | 'animal' | 'other';
+export const CLIP_LABELS: readonly ClipLabel[] = ['person', 'vehicle', 'animal', 'other'];
+/** Best score per label, only labels at or above LABEL_THRESHOLD; a label not seen is absent. */
+export type ClipLabels = Partial<Record<ClipLabel, number>>;
+/** A label scored below this is not a label of the clip (not listed, not filtered on). */
+export const LABEL_THRESHOLD = 0.5;
+/**
+ * Where a clip's analysis stands: `pending` (queued or running), `done`, `failed` (the file could
+ * not be analysed) or `off` (detection was off or unavailable when the clip came).
+ */
+export type AnalysisState = 'pending' | 'done' | 'failed' | 'off';
+
 export interface Clip {
   id: string;
   cameraId: string;
@@ -50,6 +63,9 @@ export interface Clip {
   height: number;
   hasAudio: boolean;
   sha256: string;
+  /** Labels from the on-device analysis (empty until analysed). */
+  labels: ClipLabels;
+  analysis: AnalysisState;
 }
 
 export interface Region {

@@ -112,6 +112,8 @@ const clip = (cameraId: string): Clip => ({
   height: 1080,
   hasAudio: false,
   sha256: 'ab'.repeat(32),
+  labels: { person: 0.87 },
+  analysis: 'done',
 });
 
 /** A broker, a recorder on it and a started bridge it has seen come online; `mark` is where later messages start. */

@@ -89,7 +89,7 @@ export function addClip(h: Harness, over: Partial<ClipRecord> & { id: string }, 
   const rec: ClipRecord = {
     cameraId: 'front-door', status: 'pending', trigger: 'motion', startedAt: at, endedAt: at, durationMs: 15_000, sizeBytes: bytes.length,
     width: 1920, height: 1080, hasAudio: true, sha256: 'a'.repeat(64), filePath: rel, thumbPath: thumb, createdAt: at, reviewedAt: null,
-    fileDeletedAt: null, ...over,
+    fileDeletedAt: null, labels: {}, analysis: 'pending', ...over,
   };
   h.app.core.repos.clips.insert(rec);
   return rec;
