@@ -68,6 +68,68 @@ export interface Clip {
   analysis: AnalysisState;
 }
 
+/** A face track's position at one analysed instant (t: seconds from the clip's start; box: fractions of the frame). */
+export interface TrackKeyframeView {
+  t: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A suggested face track of a clip (GET /api/clips/:id/analysis): the approve dialog draws and toggles these. */
+export interface FaceTrackView {
+  id: number;
+  /** When the face is first and last seen, seconds from the clip's start. */
+  start: number;
+  end: number;
+  scoreMax: number;
+  keyframes: TrackKeyframeView[];
+}
+
+/** A clip's analysis as the API shows it: no paths, no model internals beyond their ids. */
+export interface ClipAnalysisView {
+  clipId: string;
+  state: AnalysisState;
+  /** Labels at or above LABEL_THRESHOLD, as on the Clip. */
+  labels: ClipLabels;
+  tracks: FaceTrackView[];
+  /** Present once analysed. */
+  analysedAt?: string;
+  faceFps?: number;
+  labelFps?: number;
+  durationSec?: number;
+  models?: { face: string; labels: string | null };
+}
+
+/** A face the verification pass still found in a redacted export: its time in the export (s), box (fractions), score. */
+export interface FaceFinding {
+  t: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  score: number;
+}
+
+/**
+ * The face check of a share's export, run before the owner is asked to Send: `clear` (no face at or
+ * above the threshold), `faces` (some found: Send needs a blur for them or the owner's confirmation),
+ * `failed` (the check could not run: Send needs the owner's confirmation) or `off` (detection off or
+ * unavailable: no check).
+ */
+export interface ShareVerification {
+  status: 'clear' | 'faces' | 'failed' | 'off';
+  threshold: number;
+  /** How many detections the check found (findings holds at most the strongest per half second, capped). */
+  found: number;
+  findings: FaceFinding[];
+  /** Why the check could not run. */
+  error?: string;
+  /** When the owner confirmed sending with the findings (recorded in the `approved` ledger entry). */
+  confirmedAt?: string;
+}
+
 export interface Region {
   x: number;
   y: number;
@@ -79,6 +141,8 @@ export interface ShareOptions {
   stripAudio: boolean;
   trim?: { startMs: number; endMs: number };
   blur: Region[];
+  /** Face tracks of the clip's analysis blurred frame by frame (ids), and how many were suggested. */
+  faces?: { tracks: number[]; suggested: number; analysedAt: string };
   caption?: string;
   requestId?: string;
 }
@@ -99,6 +163,8 @@ export interface Share {
   durationMs?: number;
   /** What the export removes from the clip, in plain terms (the preview lists it; the ledger records it). */
   redaction: Redaction;
+  /** The face check of the export (once the export exists). */
+  verification?: ShareVerification;
 }
 
 /** What a share's export takes out of the original clip; derived from the stored approval options. */
@@ -109,6 +175,8 @@ export interface Redaction {
   blurredAreas: number;
   /** Of blurredAreas, how many are the camera's configured privacy masks. */
   privacyMasks: number;
+  /** Faces blurred by a box that follows them frame by frame (accepted face tracks). */
+  trackedFaces: number;
   /** The part of the clip that is kept; null when the whole clip is. */
   trim: { startMs: number; endMs: number } | null;
   /** Container and stream metadata, encoder tags and SEI are always removed. */

@@ -174,6 +174,11 @@ export class ClipsRepo {
     }).immediate();
   }
 
+  /** Detection became unavailable: every clip still waiting for analysis is `off` (queued again at a start that has it). */
+  markWaitingAnalysisOff(): number {
+    return this.db.prepare(`UPDATE clips SET analysis = 'off' WHERE analysis = 'pending' AND deleted_at IS NULL`).run().changes;
+  }
+
   /**
    * Clips whose analysis is still to do (`pending`: never analysed or killed mid-analysis; `off`:
    * arrived while detection was off), with a file: pending-review clips first, newest first.

@@ -32,7 +32,7 @@ describe('clips', () => {
 
   it('returns exactly the Clip fields, no local paths', async () => {
     const clip = (await get('/api/clips/clip-1')).json<Record<string, unknown>>();
-    expect(Object.keys(clip).sort()).toEqual(['cameraId', 'durationMs', 'endedAt', 'hasAudio', 'height', 'id', 'sha256', 'sizeBytes', 'startedAt', 'status', 'trigger', 'width'].sort());
+    expect(Object.keys(clip).sort()).toEqual(['analysis', 'cameraId', 'durationMs', 'endedAt', 'hasAudio', 'height', 'id', 'labels', 'sha256', 'sizeBytes', 'startedAt', 'status', 'trigger', 'width'].sort());
   });
 
   it('names the offending field in a 400', async () => {
