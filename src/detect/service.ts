@@ -71,6 +71,11 @@ export class AnalysisService implements Service, AnalysisControl {
 
   constructor(private readonly deps: AnalysisServiceDeps) {}
 
+  /** PID of the analysis worker while one runs (diagnostics; the tests kill it mid-clip). */
+  get workerPid(): number | undefined {
+    return this.deps.analyzer.workerPid;
+  }
+
   private get config() {
     return this.deps.core.config.detect;
   }

@@ -62,10 +62,13 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 
 export const getSession = (): Promise<SessionInfo> => api<SessionInfo>('GET', '/api/session');
 
-export function clipsUrl(q: { status?: string; camera?: string; limit?: number; cursor?: string | null }): string {
+export function clipsUrl(q: { status?: string; camera?: string; label?: string; hideUnlabelled?: boolean; limit?: number; cursor?: string | null }): string {
   const p = new URLSearchParams();
   if (q.status) p.set('status', q.status);
   if (q.camera) p.set('camera', q.camera);
+  // Any of these labels (`person,vehicle`); hideUnlabelled: the queue's default view under review.hideUnlabelled.
+  if (q.label) p.set('label', q.label);
+  if (q.hideUnlabelled) p.set('hideUnlabelled', 'true');
   p.set('limit', String(q.limit ?? 24));
   if (q.cursor) p.set('cursor', q.cursor);
   return apiUrl(`/api/clips?${p.toString()}`);
@@ -80,3 +83,7 @@ export const shareUrl = (id: string): string => apiUrl(`/api/shares/${encodeURIC
 /** POST target of a share action the server offers (`send`, `cancel`, `retry`, `revoke`). */
 export const shareActionUrl = (id: string, action: 'send' | 'cancel' | 'retry' | 'revoke'): string => `${shareUrl(id)}/${action}`;
 export const approveUrl = (clipId: string): string => apiUrl(`/api/clips/${encodeURIComponent(clipId)}/approve`);
+/** The clip's on-device analysis: labels and suggested face tracks (GET). */
+export const clipAnalysisUrl = (clipId: string): string => apiUrl(`/api/clips/${encodeURIComponent(clipId)}/analysis`);
+/** Where on-device analysis stands, and review.hideUnlabelled for the queue's default view (GET). */
+export const detectUrl = (): string => apiUrl('/api/detect');

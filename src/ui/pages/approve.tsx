@@ -3,6 +3,7 @@ import type { Region } from '../../core/types.js';
 import { api, approveUrl, thumbUrl, videoUrl, type Clip, type RequestView, type Share } from '../api.js';
 import { seconds, when } from '../format.js';
 import { BlurEditor } from './blur-editor.js';
+import { FaceTrackList, TrackedVideo, useFaceTracks } from './face-tracks.js';
 import { ExportPreview } from './preview.js';
 
 /** Two handles on the clip's timeline; the video jumps to the handle being moved. */
@@ -78,6 +79,7 @@ function RedactionForm(props: { clip: Clip; cameraName: string; requestId?: stri
   const [frame, setFrame] = useState(thumbUrl(clip.id));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const faces = useFaceTracks(clip.id);
 
   useEffect(() => {
     api<RequestView[]>('GET', '/api/requests').then(setRequests, () => setRequests([]));
@@ -102,7 +104,7 @@ function RedactionForm(props: { clip: Clip; cameraName: string; requestId?: stri
     e.preventDefault();
     setBusy(true);
     setError(null);
-    api<Share>('POST', approveUrl(clip.id), buildBody({ clip, includeAudio, start, end, regions, caption, requestId })).then(props.onPrepared, (err: Error) => {
+    api<Share>('POST', approveUrl(clip.id), { ...buildBody({ clip, includeAudio, start, end, regions, caption, requestId }), ...faces.body() }).then(props.onPrepared, (err: Error) => {
       setError(err.message);
       setBusy(false);
     });
@@ -119,8 +121,9 @@ function RedactionForm(props: { clip: Clip; cameraName: string; requestId?: stri
           <button type="button" class="link" onClick={props.onClose} aria-label="Close">✕</button>
         </header>
         <p class="muted">{when(clip.startedAt)} · {seconds(clip.durationMs)} · {clip.width}×{clip.height}</p>
-        <video ref={video} class="player" src={videoUrl(clip.id)} controls muted={!includeAudio} playsInline preload="metadata" />
+        <TrackedVideo videoRef={video} src={videoUrl(clip.id)} muted={!includeAudio} faces={faces} />
         <TrimBar durationMs={clip.durationMs} start={start} end={end} onChange={(s, e2) => { setStart(s); setEnd(e2); }} seek={seek} />
+        <FaceTrackList faces={faces} videoRef={video} trimStartMs={start} />
         <fieldset>
           <legend>Blur areas</legend>
           <button type="button" class="small" onClick={grabFrame}>Use the video's current frame</button>

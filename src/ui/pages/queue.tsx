@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, clipsUrl, thumbUrl, videoUrl, type CameraView, type Clip, type ClipPage } from '../api.js';
+import { api, clipsUrl, detectUrl, thumbUrl, videoUrl, type CameraView, type Clip, type ClipPage } from '../api.js';
 import { bytes, seconds, when } from '../format.js';
 import { useLive } from '../live.js';
 import { ApproveDialog } from './approve.js';
+import { LabelChips, LabelFilter } from './label-chips.js';
 
 const STATUSES = [
   { value: 'pending', label: 'Pending' },
@@ -30,6 +31,7 @@ export function ClipCard(props: { clip: Clip; camera: string; open: boolean; onO
         <strong>{props.camera}</strong>
         <span class={`badge ${clip.status}`}>{clip.status}</span>
         <span class="muted">{when(clip.startedAt)} · {clip.trigger} · {bytes(clip.sizeBytes)}</span>
+        <LabelChips labels={clip.labels} analysis={clip.analysis} />
       </div>
       {clip.status === 'pending' && (
         <div class="actions">
@@ -49,6 +51,9 @@ export function ClipCard(props: { clip: Clip; camera: string; open: boolean; onO
 export function QueuePage() {
   const [status, setStatus] = useState('pending');
   const [camera, setCamera] = useState('');
+  const [label, setLabel] = useState('');
+  // review.hideUnlabelled: the default view (pending, any content) leaves out clips analysed as neither person nor vehicle.
+  const [hideUnlabelled, setHideUnlabelled] = useState(false);
   const [cameras, setCameras] = useState<CameraView[]>([]);
   const [page, setPage] = useState<ClipPage>({ items: [], nextCursor: null });
   const [openId, setOpenId] = useState<string | null>(null);
@@ -56,21 +61,22 @@ export function QueuePage() {
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(() => {
-    api<ClipPage>('GET', clipsUrl({ status, camera })).then((p) => {
+    api<ClipPage>('GET', clipsUrl({ status, camera, label, hideUnlabelled: hideUnlabelled && status === 'pending' && label === '' })).then((p) => {
       setPage(p);
       setError(null);
     }, (e: Error) => setError(e.message));
-  }, [status, camera]);
+  }, [status, camera, label, hideUnlabelled]);
   useEffect(load, [load]);
   useEffect(() => {
     api<CameraView[]>('GET', '/api/cameras').then(setCameras, () => undefined);
+    api<{ hideUnlabelled: boolean }>('GET', detectUrl()).then((d) => setHideUnlabelled(d.hideUnlabelled), () => undefined);
   }, []);
   useLive((type) => {
     if (type.startsWith('clip.') || type === 'resync') load();
   }, [load]);
 
   const more = (): void => {
-    api<ClipPage>('GET', clipsUrl({ status, camera, cursor: page.nextCursor })).then(
+    api<ClipPage>('GET', clipsUrl({ status, camera, label, hideUnlabelled: hideUnlabelled && status === 'pending' && label === '', cursor: page.nextCursor })).then(
       (p) => setPage((old) => ({ items: [...old.items, ...p.items], nextCursor: p.nextCursor })),
       (e: Error) => setError(e.message),
     );
@@ -97,6 +103,7 @@ export function QueuePage() {
             {cameras.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
           </select>
         </label>
+        <LabelFilter value={label} onChange={setLabel} />
       </div>
       {error && <p class="error" role="alert">{error}</p>}
       {page.items.length === 0 && !error && <p class="empty">No clips here. New motion clips appear automatically.</p>}
