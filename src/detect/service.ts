@@ -50,8 +50,9 @@ export function analysisView(clipId: string, state: ClipAnalysisView['state'], l
     clipId, state, labels,
     tracks: a.tracks.map((t) => ({
       id: t.id,
-      start: t.keyframes[0]?.t ?? 0,
-      end: t.keyframes.at(-1)?.t ?? 0,
+      // The tracker holds a box a few frames past the last sighting; shown within the clip.
+      start: r4(Math.max(0, t.keyframes[0]?.t ?? 0)),
+      end: r4(Math.min(a.durationSec, t.keyframes.at(-1)?.t ?? 0)),
       scoreMax: r4(t.scoreMax),
       keyframes: t.keyframes.map((k) => ({ t: r4(k.t), x: r4(k.x), y: r4(k.y), width: r4(k.width), height: r4(k.height) })),
     })),
