@@ -139,6 +139,24 @@ export class AnalysisService implements Service, AnalysisControl {
     this.pump();
   }
 
+  /**
+   * Analyse one clip now, in this process's own worker, and wait for it (the CLI's `clips analyse`;
+   * the daemon need not run). Errors are thrown as they are (DETECT_UNAVAILABLE included); nothing else is queued.
+   */
+  async analyseNow(clipId: string, signal?: AbortSignal): Promise<ClipAnalysisView> {
+    const { repos, bus, clock } = this.deps.core;
+    const clip = repos.clips.get(clipId);
+    if (!clip) throw new AppError('CLIP_NOT_FOUND', `no clip ${clipId}`);
+    if (clip.fileDeletedAt) throw new AppError('CLIP_FILE_GONE', `the file of clip ${clipId} has been deleted`);
+    if (!this.config.enabled) throw new AppError('DETECT_UNAVAILABLE', 'on-device analysis is off (detect.enabled: false)');
+    const analysis = await this.deps.analyzer.analyse(this.clipFile(clip.filePath), { faceFps: this.config.faceFps, labelFps: this.config.labelFps, ...(signal ? { signal } : {}) });
+    const labels = clipLabels(analysis.labels);
+    repos.clips.setAnalysis(clipId, 'done', labels);
+    const updated = repos.clips.get(clipId);
+    if (updated) bus.emit('clip.analysed', { clip: toClip(updated), labels, tracks: analysis.tracks.length, at: clock.iso() });
+    return this.get(clipId);
+  }
+
   async get(clipId: string): Promise<ClipAnalysisView> {
     const clip = this.deps.core.repos.clips.get(clipId);
     if (!clip) throw new AppError('CLIP_NOT_FOUND', `no clip ${clipId}`);
