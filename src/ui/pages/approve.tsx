@@ -123,12 +123,13 @@ function RedactionForm(props: { clip: Clip; cameraName: string; requestId?: stri
         <p class="muted">{when(clip.startedAt)} · {seconds(clip.durationMs)} · {clip.width}×{clip.height}</p>
         <TrackedVideo videoRef={video} src={videoUrl(clip.id)} muted={!includeAudio} faces={faces} />
         <TrimBar durationMs={clip.durationMs} start={start} end={end} onChange={(s, e2) => { setStart(s); setEnd(e2); }} seek={seek} />
-        <FaceTrackList faces={faces} videoRef={video} trimStartMs={start} />
         <fieldset>
           <legend>Blur areas</legend>
           <button type="button" class="small" onClick={grabFrame}>Use the video's current frame</button>
           <BlurEditor frameSrc={frame} regions={regions} onChange={setRegions} />
         </fieldset>
+        {/* After the blur areas: it appears once the analysis is fetched and must not move the drawing canvas. */}
+        <FaceTrackList faces={faces} videoRef={video} trimStartMs={start} />
         <fieldset>
           <legend>Audio</legend>
           <label class="check">

@@ -135,16 +135,17 @@ export function FaceTrackList(props: { faces: FaceTracksState; videoRef: RefObje
     v.currentTime = Math.max(t, props.trimStartMs / 1000);
     void v.play().catch(() => undefined);
   };
+  // Detection off or unavailable: nothing to show here (the blur areas below work as always).
+  if (!analysis) return null;
   let note: string;
-  if (!analysis) note = 'No face suggestions for this clip (on-device analysis is off or unavailable).';
-  else if (analysis.state === 'pending') note = 'This clip is still being analysed; face suggestions appear once it is done.';
+  if (analysis.state === 'pending') note = 'This clip is still being analysed; face suggestions appear once it is done.';
   else if (analysis.tracks.length === 0) note = 'No faces were found in this clip. Add blur areas below for anything else to hide.';
   else note = 'Faces found in this clip follow the face frame by frame in the export. Play the video to check each box; switch off a face you want to show.';
   return (
     <fieldset class="face-tracks" data-testid="face-tracks">
-      <legend>Faces {analysis && analysis.tracks.length > 0 ? `(${analysis.tracks.length - off.size} of ${analysis.tracks.length} blurred)` : ''}</legend>
+      <legend>Faces {analysis.tracks.length > 0 ? `(${analysis.tracks.length - off.size} of ${analysis.tracks.length} blurred)` : ''}</legend>
       <p class="note">{note}</p>
-      {analysis && analysis.tracks.length > 0 && (
+      {analysis.tracks.length > 0 && (
         <ul class="tracks">
           {analysis.tracks.map((tr) => <TrackRow key={tr.id} track={tr} on={!off.has(tr.id)} onToggle={() => props.faces.toggle(tr.id)} onJump={() => jump(tr.start)} />)}
         </ul>
