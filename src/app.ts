@@ -56,6 +56,8 @@ export class App {
     for (const e of recording.services) this.add(e.service, e.optional);
     // Before review: the export's face check is the analysis worker's. Detection that cannot work is a problem, never a stop.
     const analysis = createAnalysis(core, opts.analysis);
+    // Started before (so stopped after) the export worker, whose face check runs in the analysis worker.
+    this.add(analysis, true);
     const review = createReview(core, { faceCheck: analysis });
     // First of the review side: the device key exists (signing earlier entries) and the mirror is caught up before anything appends.
     this.add(review.ledger, false);
@@ -70,7 +72,6 @@ export class App {
     for (const s of retention.services) this.add(s, true);
     const inbox = createInbox(core, recording.store);
     if (inbox) this.add(inbox, true);
-    this.add(analysis, true);
     this.controls = {
       cameras: recording.cameras,
       review: review.review,
