@@ -37,7 +37,8 @@ export async function startHarness(opts: { password?: boolean; web?: Record<stri
   const dir = await makeTempDir('cg-web-');
   const logs: string[] = [];
   const extra = Object.fromEntries(Object.entries(opts.config ?? {}).map(([k, v]) => [k, v.replace('{dir}', dir.path)]));
-  const config = configSchema.parse({ dataDir: path.join(dir.path, 'data'), cacheDir: path.join(dir.path, 'cache'), web: { host: '127.0.0.1', port: 0, ...opts.web }, ...extra });
+  // No analysis worker: these tests drive the API and UI over fake services (analysis has its own App tests).
+  const config = configSchema.parse({ dataDir: path.join(dir.path, 'data'), cacheDir: path.join(dir.path, 'cache'), web: { host: '127.0.0.1', port: 0, ...opts.web }, detect: { enabled: false }, ...extra });
   const log = createLogger({ level: 'info', secrets: new SecretRegistry(), write: (l) => logs.push(l) });
   const clock = new ManualClock(Date.now());
   const app = new App({ config, demo: false, log, secrets: new SecretRegistry(), clock });
