@@ -23,14 +23,32 @@ function Finding(props: { f: FaceFinding; onJump: () => void }) {
   );
 }
 
-export function FaceCheck(props: { verification: ShareVerification | undefined; videoRef: RefObject<HTMLVideoElement | null>; confirmed: boolean; onConfirm: (v: boolean) => void }) {
+/** The face a finding names, outlined over the paused preview player (dashed red, like a face left unblurred). */
+export function FindingMarker(props: { finding: FaceFinding }) {
+  const f = props.finding;
+  return (
+    <svg class="track-overlay" data-testid="finding-marker" viewBox="0 0 1 1" preserveAspectRatio="none" aria-hidden="true">
+      <rect class="track-box off" x={f.x} y={f.y} width={f.width} height={f.height} vector-effect="non-scaling-stroke" />
+    </svg>
+  );
+}
+
+export function FaceCheck(props: {
+  verification: ShareVerification | undefined;
+  videoRef: RefObject<HTMLVideoElement | null>;
+  confirmed: boolean;
+  onConfirm: (v: boolean) => void;
+  /** A finding was chosen: the player shows its frame, the caller outlines the face (FindingMarker). */
+  onMark?: (f: FaceFinding) => void;
+}) {
   const v = props.verification;
   if (!v) return null;
-  const jump = (t: number): void => {
+  const jump = (f: FaceFinding): void => {
     const el = props.videoRef.current;
     if (!el) return;
     el.pause();
-    el.currentTime = t;
+    el.currentTime = f.t;
+    props.onMark?.(f);
   };
   if (v.status === 'clear') return <p class="note face-check clear" data-testid="face-check">Face check: no face found in this file (score ≥ {v.threshold}).</p>;
   if (v.status === 'off') return <p class="note face-check" data-testid="face-check">Face check: not run (on-device analysis is off or unavailable). Check the faces yourself.</p>;
@@ -44,7 +62,7 @@ export function FaceCheck(props: { verification: ShareVerification | undefined; 
       ) : (
         <p><strong>The face check could not run</strong> ({v.error ?? 'unknown error'}). Watch the whole file for faces before you send it.</p>
       )}
-      {v.findings.length > 0 && <ul class="findings">{v.findings.map((f) => <Finding key={`${f.t}-${f.x}`} f={f} onJump={() => jump(f.t)} />)}</ul>}
+      {v.findings.length > 0 && <ul class="findings">{v.findings.map((f) => <Finding key={`${f.t}-${f.x}`} f={f} onJump={() => jump(f)} />)}</ul>}
       {v.confirmedAt === undefined && (
         <label class="check">
           <input type="checkbox" name="confirmFaces" checked={props.confirmed} onChange={(e) => props.onConfirm(e.currentTarget.checked)} />

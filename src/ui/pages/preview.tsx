@@ -2,7 +2,8 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, shareActionUrl, shareUrl, shareVideoUrl, type Redaction, type Share } from '../api.js';
 import { bytes, seconds } from '../format.js';
 import { useLive } from '../live.js';
-import { FaceCheck, needsConfirmation } from './face-check.js';
+import type { FaceFinding } from '../../core/types.js';
+import { FaceCheck, FindingMarker, needsConfirmation } from './face-check.js';
 
 /** What the export takes out of the clip, in plain words (from the server's `redaction`). */
 export function removedList(r: Redaction): string[] {
@@ -49,6 +50,7 @@ export function ExportPreview(props: { share: Share; onClose: () => void; onSent
   const [busy, setBusy] = useState<'send' | 'cancel' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirmFaces, setConfirmFaces] = useState(false);
+  const [marked, setMarked] = useState<FaceFinding | null>(null);
   const player = useRef<HTMLVideoElement>(null);
   const id = props.share.id;
   const reload = useCallback(() => {
@@ -95,8 +97,11 @@ export function ExportPreview(props: { share: Share; onClose: () => void; onSent
             This is exactly the file that will leave your home. Watch it: check that every blurred area covers what it
             should in every frame. Nothing is sent until you press <strong>Send</strong>.
           </p>
-          <video ref={player} class="player" data-testid="export-video" src={shareVideoUrl(share.id)} controls playsInline preload="metadata" />
-          <FaceCheck verification={share.verification} videoRef={player} confirmed={confirmFaces} onConfirm={setConfirmFaces} />
+          <div class="tracked-video">
+            <video ref={player} class="player" data-testid="export-video" src={shareVideoUrl(share.id)} controls playsInline preload="metadata" onPlay={() => setMarked(null)} />
+            {marked && <FindingMarker finding={marked} />}
+          </div>
+          <FaceCheck verification={share.verification} videoRef={player} confirmed={confirmFaces} onConfirm={setConfirmFaces} onMark={setMarked} />
           <Facts share={share} />
         </>
       )}
