@@ -87,8 +87,26 @@ export class AnalysisService implements Service, AnalysisControl {
     this.running = true;
     bus.on(OWNER, 'clip.created', ({ clip }) => this.onCreated(clip.id));
     bus.on(OWNER, 'clip.deleted', ({ clipId }) => this.forget(clipId));
-    this.backlog = repos.clips.analysisBacklog(this.deps.backlogLimit ?? DEFAULT_BACKLOG).map((c) => c.id);
+    const limit = this.deps.backlogLimit ?? DEFAULT_BACKLOG;
+    this.backlog = repos.clips.analysisBacklog(limit).map((c) => c.id);
     if (this.backlog.length > 0) log.info({ clips: this.backlog.length }, 'analysing clips not analysed yet');
+    this.pump();
+    // In the background: a clip waiting for review whose analysis file is gone or unreadable is analysed again.
+    void this.recheckFiles(limit).catch((err: unknown) => log.warn({ err }, 'could not check the stored analyses'));
+  }
+
+  private async recheckFiles(limit: number): Promise<void> {
+    const stale: string[] = [];
+    for (const clip of this.deps.core.repos.clips.pendingAnalysed(limit)) {
+      if (!this.running) return;
+      if ((await readAnalysis(this.clipFile(clip.filePath))) === null) stale.push(clip.id);
+    }
+    if (stale.length === 0 || !this.running) return;
+    this.deps.core.log.info({ clips: stale.length }, 'analysing again clips whose analysis file is missing or unreadable');
+    for (const id of stale) {
+      this.forced.add(id);
+      if (!this.backlog.includes(id)) this.backlog.push(id);
+    }
     this.pump();
   }
 

@@ -174,6 +174,17 @@ export class ClipsRepo {
     }).immediate();
   }
 
+  /** Pending-review clips marked analysed, with a file, newest first: their analysis files are checked at start. */
+  pendingAnalysed(limit: number): ClipRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM clips WHERE deleted_at IS NULL AND file_deleted_at IS NULL AND status = 'pending' AND analysis = 'done'
+         ORDER BY started_at DESC, id DESC LIMIT ?`,
+      )
+      .all(Math.min(limit, MAX_BACKLOG)) as Raw[];
+    return rows.map((r) => fromRaw(r));
+  }
+
   /** Detection became unavailable: every clip still waiting for analysis is `off` (queued again at a start that has it). */
   markWaitingAnalysisOff(): number {
     return this.db.prepare(`UPDATE clips SET analysis = 'off' WHERE analysis = 'pending' AND deleted_at IS NULL`).run().changes;

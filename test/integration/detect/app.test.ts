@@ -7,7 +7,7 @@
 // analysed at the next start; a model that cannot load raises the `detect` problem and clips are still
 // recorded and shared with areas drawn by hand.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../../src/app.js';
@@ -137,6 +137,7 @@ afterAll(async () => {
 
 describe('on-device analysis in the daemon', () => {
   let r: Running;
+  let barsId = '';
   afterAll(async () => r?.app.stop());
 
   it('analyses a new clip by itself, labels it person, suggests tracks; all tracks blurred → no face left on the export → Send uploads', async () => {
@@ -207,6 +208,7 @@ describe('on-device analysis in the daemon', () => {
   it('moving colour bars (the simulated camera) get no person label and no face track', async () => {
     const bars = buildBarsClip(path.join(tmp.path, 'bars.mp4'), 6);
     const clipId = await drop(r, bars, 'bars.mp4');
+    barsId = clipId;
     const a = await analysed(r, clipId);
     console.log(`colour bars through the App: labels ${JSON.stringify(a.labels)}, ${a.tracks.length} tracks`);
     expect(a.labels.person).toBeUndefined();
@@ -216,7 +218,7 @@ describe('on-device analysis in the daemon', () => {
     expect(r.app.core.repos.clips.get(clipId)?.status).toBe('pending');
   }, 300_000);
 
-  it('the worker killed mid-clip: nothing half-written, and the next start analyses the clip', async () => {
+  it('the worker killed mid-clip: nothing half-written, and the next start analyses the clip (and one whose analysis file went missing)', async () => {
     const long = buildBarsClip(path.join(tmp.path, 'long.mp4'), 40);
     const clipId = await drop(r, long, 'long.mp4');
     const service = r.app.controls.analysis!;
@@ -229,9 +231,13 @@ describe('on-device analysis in the daemon', () => {
     expect(rec.analysis).toBe('pending');
     expect(existsSync(analysisPath(clipFile))).toBe(false);
     const dataDir = r.app.core.paths.dataDir;
+    // A clip waiting for review whose analysis file is lost (deleted by hand, a bad disk): analysed again too.
+    const barsFile = analysisPath(path.join(dataDir, r.app.core.repos.clips.get(barsId)!.filePath));
+    rmSync(barsFile);
     await r.app.stop();
     r = await startApp('main', undefined, dataDir);
     await waitUntil('re-analysed after restart', () => r.app.core.repos.clips.get(clipId)?.analysis === 'done', 240_000, 250);
+    await waitUntil('the lost analysis written again', () => existsSync(barsFile), 240_000, 250);
     expect((await readAnalysis(clipFile))?.durationSec).toBeGreaterThan(39);
     const litter = readdirSync(path.dirname(clipFile)).filter((n) => n.startsWith('.'));
     expect(litter).toEqual([]);
