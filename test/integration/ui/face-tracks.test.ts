@@ -104,6 +104,8 @@ describe.skipIf(!ready)('approve dialog with face tracks (Chromium, real daemon)
     expect(await dialog.locator(`li[data-track-id="${off}"]`).textContent()).toContain('NOT blurred');
     await dialog.locator('.tracked-video').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(ARTIFACTS, 'approve-face-tracks-laptop.png') });
+    await dialog.getByTestId('face-tracks').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'approve-face-list-laptop.png') });
 
     await dialog.getByRole('button', { name: 'Prepare and preview' }).click();
     await dialog.getByRole('heading', { name: 'Check the file before it is sent' }).waitFor();
