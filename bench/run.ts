@@ -46,7 +46,9 @@ async function main(): Promise<void> {
   let missed = 0;
   const began = Date.now();
   for (const bench of BENCHES) {
-    if (only.length > 0 && !only.some((o) => bench.name.includes(o))) continue;
+    // `npm run bench -- db-list` matches "db: list 50 clips" too (punctuation and spaces read as dashes).
+    const slug = bench.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+    if (only.length > 0 && !only.some((o) => bench.name.includes(o) || slug.includes(o))) continue;
     process.stdout.write(`${bench.name}\n`);
     const t0 = Date.now();
     try {

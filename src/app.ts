@@ -8,6 +8,7 @@ import type { Logger, SecretRegistry } from './core/logger.js';
 import type { Controls } from './core/ports.js';
 import type { Service } from './core/service.js';
 import { version } from './core/version.js';
+import { createAnalysis, type AnalysisOptions } from './detect/index.js';
 import { createInbox } from './inbox/index.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { createMqtt } from './mqtt/index.js';
@@ -24,6 +25,8 @@ export interface AppOptions {
   log: Logger;
   secrets: SecretRegistry;
   clock?: Clock;
+  /** On-device analysis: other model files or worker (tests point a model at a missing file to see detection unavailable). */
+  analysis?: AnalysisOptions;
 }
 
 interface Entry {
@@ -51,7 +54,11 @@ export class App {
     this.core = core;
     const recording = createRecording(core);
     for (const e of recording.services) this.add(e.service, e.optional);
-    const review = createReview(core);
+    // Before review: the export's face check is the analysis worker's. Detection that cannot work is a problem, never a stop.
+    const analysis = createAnalysis(core, opts.analysis);
+    // Started before (so stopped after) the export worker, whose face check runs in the analysis worker.
+    this.add(analysis, true);
+    const review = createReview(core, { faceCheck: analysis });
     // First of the review side: the device key exists (signing earlier entries) and the mirror is caught up before anything appends.
     this.add(review.ledger, false);
     this.add(review.exporter, false);
@@ -73,6 +80,7 @@ export class App {
       // The retention section's stats service is the one source of these numbers (it also emits stats.changed).
       stats: () => retention.stats.get(),
       ...(upload.requests ? { requests: upload.requests } : {}),
+      analysis,
     };
     // A broker that is down or refuses us is a problem and a retry loop, never a stop.
     const mqtt = createMqtt(core, { cameras: this.controls.cameras, stats: this.controls.stats });

@@ -34,7 +34,7 @@ export interface Recording {
  */
 export function createRecording(core: Core, opts: RecordingOptions = {}): Recording {
   const { log, clock, bus, problems, repos, paths, config } = core;
-  const store = new ClipStore({ log: log.child({ module: 'clips' }), clock, bus, clips: repos.clips, dataDir: paths.dataDir, clipsDir: paths.clips, tmpDir: paths.tmp });
+  const store = new ClipStore({ log: log.child({ module: 'clips' }), clock, bus, clips: repos.clips, dataDir: paths.dataDir, clipsDir: paths.clips, tmpDir: paths.tmp, analyse: config.detect.enabled });
   // The registry is built next; event sources only report once started, after it exists.
   const onStatus = (status: EventSourceStatus): void => cameras.eventSourceChanged(status);
   const onvif = createOnvif({ cameras: config.cameras, log: log.child({ module: 'onvif' }), bus, clock, problems, onEventSourceStatus: onStatus });

@@ -5,6 +5,7 @@ import { inUploadQueue } from '../core/share-rules.js';
 import type { ClipStatus, Region, Share } from '../core/types.js';
 import type { Repos } from '../db/index.js';
 import type { ShareRecord } from '../db/repos/shares.js';
+import { createAnalysis } from '../detect/index.js';
 import { createReview, type ReviewService } from '../review/index.js';
 import { ShareService } from '../upload/index.js';
 import { parse, UsageError } from './args.js';
@@ -34,7 +35,15 @@ export function parseRegion(text: string): Region {
   return { x, y, width, height };
 }
 
-const ACTIONS = ['list', 'approve', 'send', 'cancel', 'reject', 'delete', 'retry'] as const;
+/** `--tracks 1,3` (face track ids from `clips analyse`), or `none`. */
+export function parseTracks(text: string): number[] {
+  if (text.trim() === 'none') return [];
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.some((p) => !/^[1-9]\d{0,5}$/.test(p))) throw new UsageError(`--tracks ${text}: expected face track ids like 1,3 (see clipgate clips analyse ID), or none`);
+  return parts.map(Number);
+}
+
+const ACTIONS = ['list', 'approve', 'send', 'cancel', 'reject', 'delete', 'retry', 'analyse'] as const;
 type Action = (typeof ACTIONS)[number];
 /** How long `clips cancel` waits for the daemon to carry out a withdrawal it asked for. */
 const CANCEL_WAIT_MS = 20_000;
@@ -53,11 +62,14 @@ export const clipsCommand = {
     caption: { type: 'string', value: 'TEXT', help: 'caption sent with the clip' },
     request: { type: 'string', value: 'ID', help: 'answer this request for assistance' },
     send: { type: 'boolean', help: 'approve and send in one step: consent without previewing the export' },
+    tracks: { type: 'string', value: 'IDS', help: 'face tracks to blur frame by frame, e.g. 1,3, or none (default: every suggested track)' },
+    'confirm-faces': { type: 'boolean', help: 'send although the face check still found faces in the export (recorded in the ledger)' },
   },
   subcommands: [
     { name: 'list', summary: 'list clips, newest first, with their share', flags: ['status', 'limit'] },
-    { name: 'approve', args: 'ID', summary: 'prepare a pending clip for sharing: the daemon makes the redacted export for you to preview', flags: ['keep-audio', 'trim', 'blur', 'caption', 'request', 'send'] },
-    { name: 'send', args: 'ID', summary: "send a prepared (ready) share: records your consent naming the export's SHA-256 and queues the upload" },
+    { name: 'approve', args: 'ID', summary: 'prepare a pending clip for sharing: the daemon makes the redacted export for you to preview', flags: ['keep-audio', 'trim', 'blur', 'tracks', 'caption', 'request', 'send'] },
+    { name: 'send', args: 'ID', summary: "send a prepared (ready) share: records your consent naming the export's SHA-256 and queues the upload", flags: ['confirm-faces'] },
+    { name: 'analyse', args: 'ID', summary: 'analyse a clip now on this device (labels and face tracks) and print the result' },
     { name: 'cancel', args: 'ID', summary: 'withdraw: before send nothing is recorded; after send and before any byte left, a `withdrawn` entry; once bytes left, a revocation' },
     { name: 'reject', args: 'ID', summary: 'reject a pending clip (retention deletes its file)' },
     { name: 'delete', args: 'ID', summary: 'delete a clip and its files (ledger entries are kept)' },
@@ -72,9 +84,10 @@ export async function clips(argv: string[], io: Io): Promise<number> {
   const [action, id, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
   if (!ACTIONS.includes(action as Action)) {
-    throw new UsageError('clips list [--status S] | approve ID [options] [--send] | send ID | cancel ID | reject ID | delete ID | retry ID');
+    throw new UsageError('clips list [--status S] | approve ID [options] [--send] | send ID [--confirm-faces] | cancel ID | reject ID | delete ID | retry ID | analyse ID');
   }
   if (values.send && action !== 'approve') throw new UsageError('--send goes with clips approve');
+  if (values['confirm-faces'] && action !== 'send') throw new UsageError('--confirm-faces goes with clips send');
   if (action !== 'list' && !id) throw new UsageError(`clips ${action} ID`);
   const status = values.status as ClipStatus | undefined;
   if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
@@ -85,17 +98,19 @@ export async function clips(argv: string[], io: Io): Promise<number> {
   if (values.blur) input.blur = values.blur.map(parseRegion);
   if (values.caption !== undefined) input.caption = values.caption;
   if (values.request !== undefined) input.requestId = values.request;
+  if (values.tracks !== undefined) input.tracks = parseTracks(values.tracks);
 
   const loaded = loadConfigForCommand(values.config, io);
   if (!loaded.ok) return 1;
   return withCoreAsync(loaded.config, async (core) => {
     if (action === 'list') return list(core.repos, io, status, limit);
+    if (action === 'analyse') return analyse(core, id ?? '', io);
     // The review service records each decision in one transaction; the daemon's export worker
     // (which polls for shares in `exporting`) exports, and its uploader (which polls for queued
     // shares and for withdrawals asked for here) sends: now if it is running, else when it starts.
     const { review, ledger } = createReview(core);
     try {
-      return await act(action as Exclude<Action, 'list'>, id ?? '', { input, send: values.send === true }, { core, review, ledger }, io);
+      return await act(action as Exclude<Action, 'list' | 'analyse'>, id ?? '', { input, send: values.send === true, confirmFaces: values['confirm-faces'] === true }, { core, review, ledger }, io);
     } catch (err) {
       if (!isAppError(err)) throw err;
       io.err(`clipgate: ${err.code}: ${err.message}`);
@@ -117,7 +132,7 @@ function shareOf(repos: Repos, id: string): ShareRecord {
   return share;
 }
 
-async function act(action: Exclude<Action, 'list'>, id: string, opts: { input: ApproveInput; send: boolean }, s: Services, io: Io): Promise<number> {
+async function act(action: Exclude<Action, 'list' | 'analyse'>, id: string, opts: { input: ApproveInput; send: boolean; confirmFaces: boolean }, s: Services, io: Io): Promise<number> {
   const { review } = s;
   const repos = s.core.repos;
   switch (action) {
@@ -131,7 +146,7 @@ async function act(action: Exclude<Action, 'list'>, id: string, opts: { input: A
       return 0;
     }
     case 'send': {
-      const share = review.send(shareOf(repos, id).id);
+      const share = review.send(shareOf(repos, id).id, { confirmFaces: opts.confirmFaces });
       io.out(`share ${share.id} sent: consent recorded for export SHA-256 ${share.sha256 ?? '?'}; the daemon uploads it`);
       return 0;
     }
@@ -184,6 +199,25 @@ async function cancel(s: Services, rec: ShareRecord, io: Io): Promise<number> {
         : share.status;
   io.out(`share ${share.id} ${what}`);
   return share.status === 'failed' ? 1 : 0;
+}
+
+/** `clips analyse ID`: this process's own analysis worker, one clip, its labels and face tracks printed. */
+async function analyse(core: Core, id: string, io: Io): Promise<number> {
+  const analysis = createAnalysis(core);
+  try {
+    const view = await analysis.analyseNow(id);
+    const labels = Object.entries(view.labels).map(([l, s]) => `${l} ${s.toFixed(2)}`).join(', ') || 'none';
+    io.out(`clip ${id} analysed: labels ${labels}; ${view.tracks.length} face ${view.tracks.length === 1 ? 'track' : 'tracks'}`);
+    for (const t of view.tracks) io.out(`  face track ${t.id}: ${t.start.toFixed(1)}–${t.end.toFixed(1)} s, best score ${t.scoreMax.toFixed(2)}`);
+    if (view.tracks.length > 0) io.out(`approve with all of them blurred (the default), or choose: clipgate clips approve ${id} --tracks ${view.tracks.map((t) => t.id).join(',')}`);
+    return 0;
+  } catch (err) {
+    if (!isAppError(err)) throw err;
+    io.err(`clipgate: ${err.code}: ${err.message}`);
+    return 1;
+  } finally {
+    await analysis.stop();
+  }
 }
 
 function list(repos: Repos, io: Io, status: ClipStatus | undefined, limit: number): number {

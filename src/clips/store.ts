@@ -35,6 +35,8 @@ export interface ClipStoreDeps {
   clipsDir: string;
   /** Scratch space on the same file system as clipsDir (renames stay atomic). */
   tmpDir: string;
+  /** false: on-device analysis is off (config detect.enabled), new clips are marked so. */
+  analyse?: boolean;
 }
 
 const TEMP_SUFFIX = '.tmp';
@@ -124,6 +126,8 @@ export class ClipStore implements Service {
       createdAt: this.deps.clock.iso(),
       reviewedAt: null,
       fileDeletedAt: null,
+      labels: {},
+      analysis: this.deps.analyse === false ? 'off' : 'pending',
     };
   }
 

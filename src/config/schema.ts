@@ -272,6 +272,38 @@ const reviewSchema = z
       .boolean()
       .default(true)
       .describe('Approving prepares the redacted export and shows it; only Send uploads it. false: approving sends as soon as the export is done'),
+    hideUnlabelled: z
+      .boolean()
+      .default(false)
+      .describe(
+        "The review queue's default view leaves out clips the on-device analysis labelled neither person nor vehicle (they stay listed under the queue's label filter and in the API)",
+      ),
+  })
+  .prefault({});
+
+/**
+ * On-device analysis of clips (issue 19). Named `detect` as the issue and the README name it; it is
+ * not the per-camera `motion.detect` (daemon-side motion detection on the live sub stream): this one
+ * looks at finished clip files only.
+ */
+const analysisConfigSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(process.arch === 'x64' || process.arch === 'arm64')
+      .describe(
+        'Analyse every new clip on this device: face tracks (blur suggestions) and person/vehicle/animal labels. ' +
+          'If the models cannot load, a problem is raised and everything else works as before (default: on for amd64 and arm64)',
+      ),
+    threads: z.number().int().min(1).max(4).default(1).describe('Inference threads of the analysis worker (runs at nice 10)'),
+    faceFps: z.number().min(1).max(30).default(10).describe('Frames per second analysed by the face detector'),
+    labelFps: z.number().min(0).max(5).default(1).describe('Frames per second analysed by the object labeller (0 = no labels)'),
+    verifyThreshold: z
+      .number()
+      .min(0.05)
+      .max(0.99)
+      .default(0.5)
+      .describe('A face still found at or above this score in a redacted export is shown before Send, and Send waits for the owner to blur it or confirm'),
   })
   .prefault({});
 
@@ -309,6 +341,7 @@ export const configSchema = z
     mqtt: mqttSchema.optional(),
     platform: platformSchema.optional(),
     review: reviewSchema.describe('How sharing asks for consent'),
+    detect: analysisConfigSchema.describe('On-device analysis of finished clips: face tracks for the blur, labels for the queue (not motion detection; see cameras[].motion.detect)'),
     retention: retentionSchema.describe('What is deleted when'),
     logging: z
       .strictObject({

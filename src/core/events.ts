@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AssistanceRequest, CameraDevice, CameraEvents, CameraStatus, Clip, ClipTrigger, Problem, Share } from './types.js';
+import type { AssistanceRequest, CameraDevice, CameraEvents, CameraStatus, Clip, ClipLabels, ClipTrigger, Problem, Share } from './types.js';
 
 /** Every event on the bus and its payload. Add new events here, never as loose strings. */
 export interface EventMap {
@@ -21,6 +21,8 @@ export interface EventMap {
   'clip.trigger': { cameraId: string; trigger: ClipTrigger; at: string; eventId: string; seconds?: number };
   'clip.created': { clip: Clip };
   'clip.updated': { clip: Clip };
+  /** A clip's analysis finished: its labels (≥ LABEL_THRESHOLD) and how many face tracks were suggested. */
+  'clip.analysed': { clip: Clip; labels: ClipLabels; tracks: number; at: string };
   'clip.deleted': { clipId: string; cameraId: string; reason: string; at: string };
   'share.created': { share: Share };
   'share.updated': { share: Share };

@@ -1,4 +1,4 @@
-import type { AssistanceRequest, CameraDevice, CameraEvents, CameraStatus, Clip, ClipTrigger, LedgerEntry, Region, Share, ShareOptions } from './types.js';
+import type { AssistanceRequest, CameraDevice, CameraEvents, CameraStatus, Clip, ClipAnalysisView, ClipTrigger, FaceFinding, LedgerEntry, Region, Share, ShareOptions } from './types.js';
 
 /**
  * The interfaces the outward-facing layers (web API, MQTT bridge, CLI) use to reach the
@@ -32,6 +32,11 @@ export interface ApproveInput {
   blur?: Region[];
   caption?: string;
   requestId?: string;
+  /**
+   * Face tracks of the clip's analysis to blur frame by frame (ids from GET /api/clips/:id/analysis).
+   * Omitted: every suggested track; [] none.
+   */
+  tracks?: number[];
 }
 
 export interface ReviewControl {
@@ -40,8 +45,12 @@ export interface ReviewControl {
    * with `send` (or `review.preview: false`) the export is sent as soon as it is done.
    */
   approve(clipId: string, input: ApproveInput, opts?: { send?: boolean }): Share;
-  /** Consent: a `ready` share's `approved` ledger entry (naming its export's SHA-256) and its queueing, in one transaction. */
-  send(shareId: string): Share;
+  /**
+   * Consent: a `ready` share's `approved` ledger entry (naming its export's SHA-256) and its queueing,
+   * in one transaction. When the face check found faces (or could not run) it is refused with
+   * FACES_REMAIN unless `confirmFaces` (the confirmation is recorded in the entry).
+   */
+  send(shareId: string, opts?: { confirmFaces?: boolean }): Share;
   reject(clipId: string): Clip;
   /** Removes files, keeps ledger entries, appends a `deleted` entry. */
   delete(clipId: string): void;
@@ -85,6 +94,31 @@ export interface LedgerControl {
   keyView(): LedgerKeyView;
 }
 
+/** Where on-device analysis stands (GET /api/detect). */
+export interface AnalysisStatus {
+  /** config detect.enabled */
+  enabled: boolean;
+  /** false once the models failed to load (the `detect` problem says why). */
+  available: boolean;
+  reason?: string;
+  /** Clips waiting; the clip being analysed. */
+  queued: number;
+  current?: string;
+  /** review.hideUnlabelled and detect.verifyThreshold, for the UI. */
+  hideUnlabelled: boolean;
+  verifyThreshold: number;
+}
+
+export interface AnalysisControl {
+  status(): AnalysisStatus;
+  /** Analyse this clip next (again, when it was). Throws CLIP_NOT_FOUND, CLIP_FILE_GONE, DETECT_UNAVAILABLE. */
+  request(clipId: string): void;
+  /** The clip's analysis (state, labels, tracks); throws CLIP_NOT_FOUND. */
+  get(clipId: string): Promise<ClipAnalysisView>;
+  /** Faces still found at ≥ detect.verifyThreshold in a file; null when detection is off or unavailable. */
+  verify(file: string, opts: { fps: number; signal?: AbortSignal }): Promise<FaceFinding[] | null>;
+}
+
 export interface Stats {
   pending: number;
   requests: number;
@@ -100,4 +134,6 @@ export interface Controls {
   stats: () => Stats;
   /** Absent without a platform (outside the demo): no requests for assistance are polled. */
   requests?: RequestsControl;
+  /** On-device analysis; absent only where an App was built without it (a CLI command). */
+  analysis?: AnalysisControl;
 }

@@ -12,6 +12,7 @@ export interface RedactionSource {
   blur?: unknown[];
   privacyMasks?: unknown[];
   trim?: { startMs: number; endMs: number } | null;
+  faces?: { tracks?: unknown[] } | null;
 }
 
 export function redactionOf(o: RedactionSource): Redaction {
@@ -20,6 +21,7 @@ export function redactionOf(o: RedactionSource): Redaction {
     audioRemoved: o.stripAudio !== false,
     blurredAreas: Array.isArray(o.blur) ? o.blur.length : 0,
     privacyMasks: Array.isArray(o.privacyMasks) ? o.privacyMasks.length : 0,
+    trackedFaces: Array.isArray(o.faces?.tracks) ? o.faces.tracks.length : 0,
     trim,
     metadataRemoved: true,
   };
@@ -50,7 +52,9 @@ export function captionOfJson(json: string): string | undefined {
  * The C2PA action names (C2PA 2.x `c2pa.actions` assertion vocabulary) for what the export did,
  * in the order they are applied, so a C2PA manifest can be written from the ledger later:
  * - `c2pa.trimmed`: only part of the clip's time span is kept;
- * - `c2pa.filtered`: areas blurred (the regions themselves are in the entry's `options.blur`);
+ * - `c2pa.filtered`: areas blurred (the regions themselves are in the entry's `options.blur`) or
+ *   faces blurred along their tracks (the track ids in `options.faces.tracks`, their count in
+ *   `options.faces.tracked`);
  * - `c2pa.deleted`: the audio track removed;
  * - `c2pa.edited.metadata`: container/stream metadata, encoder tags and SEI removed;
  * - `c2pa.transcoded` is not listed: whether the video was re-encoded or stream-copied is in the
@@ -59,7 +63,7 @@ export function captionOfJson(json: string): string | undefined {
 export function c2paActions(r: Redaction): string[] {
   const out: string[] = [];
   if (r.trim) out.push('c2pa.trimmed');
-  if (r.blurredAreas > 0) out.push('c2pa.filtered');
+  if (r.blurredAreas > 0 || r.trackedFaces > 0) out.push('c2pa.filtered');
   if (r.audioRemoved) out.push('c2pa.deleted');
   out.push('c2pa.edited.metadata');
   return out;

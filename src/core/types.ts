@@ -40,6 +40,19 @@ export type ShareStatus = 'exporting' | 'ready' | 'queued' | 'uploading' | 'uplo
 /** `approved` is the owner's consent (Send), naming the export's SHA-256; `withdrawn` is consent taken back before a byte left. */
 export type LedgerAction = 'approved' | 'uploaded' | 'withdrawn' | 'revoked' | 'deleted' | 'rejected';
 
+/** What the on-device analysis labels a clip with (README "Detection models and licences"). */
+export type ClipLabel = 'person' | 'vehicle' | 'animal' | 'other';
+export const CLIP_LABELS: readonly ClipLabel[] = ['person', 'vehicle', 'animal', 'other'];
+/** Best score per label, only labels at or above LABEL_THRESHOLD; a label not seen is absent. */
+export type ClipLabels = Partial<Record<ClipLabel, number>>;
+/** A label scored below this is not a label of the clip (not listed, not filtered on). */
+export const LABEL_THRESHOLD = 0.5;
+/**
+ * Where a clip's analysis stands: `pending` (queued or running), `done`, `failed` (the file could
+ * not be analysed) or `off` (detection was off or unavailable when the clip came).
+ */
+export type AnalysisState = 'pending' | 'done' | 'failed' | 'off';
+
 export interface Clip {
   id: string;
   cameraId: string;
@@ -53,6 +66,71 @@ export interface Clip {
   height: number;
   hasAudio: boolean;
   sha256: string;
+  /** Labels from the on-device analysis (empty until analysed). */
+  labels: ClipLabels;
+  analysis: AnalysisState;
+}
+
+/** A face track's position at one analysed instant (t: seconds from the clip's start; box: fractions of the frame). */
+export interface TrackKeyframeView {
+  t: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A suggested face track of a clip (GET /api/clips/:id/analysis): the approve dialog draws and toggles these. */
+export interface FaceTrackView {
+  id: number;
+  /** When the face is first and last seen, seconds from the clip's start. */
+  start: number;
+  end: number;
+  scoreMax: number;
+  keyframes: TrackKeyframeView[];
+}
+
+/** A clip's analysis as the API shows it: no paths, no model internals beyond their ids. */
+export interface ClipAnalysisView {
+  clipId: string;
+  state: AnalysisState;
+  /** Labels at or above LABEL_THRESHOLD, as on the Clip. */
+  labels: ClipLabels;
+  tracks: FaceTrackView[];
+  /** Present once analysed. */
+  analysedAt?: string;
+  faceFps?: number;
+  labelFps?: number;
+  durationSec?: number;
+  models?: { face: string; labels: string | null };
+}
+
+/** A face the verification pass still found in a redacted export: its time in the export (s), box (fractions), score. */
+export interface FaceFinding {
+  t: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  score: number;
+}
+
+/**
+ * The face check of a share's export, run before the owner is asked to Send: `clear` (no face at or
+ * above the threshold), `faces` (some found: Send needs a blur for them or the owner's confirmation),
+ * `failed` (the check could not run: Send needs the owner's confirmation) or `off` (detection off or
+ * unavailable: no check).
+ */
+export interface ShareVerification {
+  status: 'clear' | 'faces' | 'failed' | 'off';
+  threshold: number;
+  /** How many detections the check found (findings holds at most the strongest per half second, capped). */
+  found: number;
+  findings: FaceFinding[];
+  /** Why the check could not run. */
+  error?: string;
+  /** When the owner confirmed sending with the findings (recorded in the `approved` ledger entry). */
+  confirmedAt?: string;
 }
 
 export interface Region {
@@ -66,6 +144,8 @@ export interface ShareOptions {
   stripAudio: boolean;
   trim?: { startMs: number; endMs: number };
   blur: Region[];
+  /** Face tracks of the clip's analysis blurred frame by frame (ids), and how many were suggested. */
+  faces?: { tracks: number[]; suggested: number; analysedAt: string };
   caption?: string;
   requestId?: string;
 }
@@ -88,6 +168,8 @@ export interface Share {
   redaction: Redaction;
   /** The caption the owner wrote when approving: posted with the clip. */
   caption?: string;
+  /** The face check of the export (once the export exists). */
+  verification?: ShareVerification;
 }
 
 /** What a share's export takes out of the original clip; derived from the stored approval options. */
@@ -98,6 +180,8 @@ export interface Redaction {
   blurredAreas: number;
   /** Of blurredAreas, how many are the camera's configured privacy masks. */
   privacyMasks: number;
+  /** Faces blurred by a box that follows them frame by frame (accepted face tracks). */
+  trackedFaces: number;
   /** The part of the clip that is kept; null when the whole clip is. */
   trim: { startMs: number; endMs: number } | null;
   /** Container and stream metadata, encoder tags and SEI are always removed. */

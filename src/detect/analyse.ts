@@ -5,7 +5,7 @@
  */
 import { probeFile } from '../media/probe.js';
 import { mergeLabelScores } from './labels.js';
-import { letterbox, scaleLetterbox, shrinkRgb } from './letterbox.js';
+import { letterbox, resampleRgb, scaleLetterbox, shrinkRgb } from './letterbox.js';
 import { readFrames } from './frames.js';
 import { buildTracks, DEFAULT_TRACKER, type FrameFaces } from './tracker.js';
 import type { Analysis, FaceDetector, LabelScores, ObjectLabeller, VerifyFinding } from './types.js';
@@ -44,11 +44,15 @@ export async function analyseClip(file: string, models: Models, opts: AnalyseOpt
   const info = await probeFile(file, { signal: opts.signal });
   const labeller = opts.labelFps > 0 ? models.labeller : null;
   const decodeFps = Math.max(opts.faceFps, labeller ? opts.labelFps : 0);
-  // Decode at the larger model's size; the smaller model gets an exact box-filter shrink of it.
-  const decodeSize = Math.max(models.face.inputSize, labeller?.inputSize ?? 0);
+  // Decode at the smallest multiple of the face model's size that holds the labeller's input: the
+  // face detector (every analysed frame) gets an exact box-filter shrink, the labeller (about one
+  // frame a second) an area-average resample when its size is not that multiple (NanoDet: 512 → 416).
+  const faceSize = models.face.inputSize;
+  const decodeSize = faceSize * Math.max(1, Math.ceil((labeller?.inputSize ?? 0) / faceSize));
   const box = letterbox(info.width, info.height, decodeSize);
-  const faceBox = scaleLetterbox(box, models.face.inputSize);
-  const faceShrink = decodeSize / models.face.inputSize;
+  const faceBox = scaleLetterbox(box, faceSize);
+  const faceShrink = decodeSize / faceSize;
+  const labelBox = labeller ? scaleLetterbox(box, labeller.inputSize) : box;
   const durationSec = info.durationMs / 1000;
   const maxSeconds = Math.min(durationSec, opts.maxSeconds ?? DEFAULT_MAX_SECONDS);
   const faceFrames: FrameFaces[] = [];
@@ -64,7 +68,7 @@ export async function analyseClip(file: string, models: Models, opts: AnalyseOpt
       faceFrames.push({ t, faces: await models.face.detect(small, faceBox, opts.faceMinScore ?? DEFAULT_FACE_MIN_SCORE) });
     }
     if (labeller && onSchedule(index, decodeFps, opts.labelFps)) {
-      mergeLabelScores(labels, await labeller.label(frame, box, opts.labelMinScore ?? DEFAULT_LABEL_MIN_SCORE));
+      mergeLabelScores(labels, await labeller.label(resampleRgb(frame, labeller.inputSize), labelBox, opts.labelMinScore ?? DEFAULT_LABEL_MIN_SCORE));
       labelFrames++;
     }
     const pct = Math.floor((t / Math.max(maxSeconds, 1e-3)) * 100);

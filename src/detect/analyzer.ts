@@ -175,7 +175,9 @@ export class Analyzer {
       };
       const onExit = (code: number | null, sig: NodeJS.Signals | null): void => {
         cleanup();
-        reject(new AppError('DETECT_FAILED', stopped() ?? `analysis worker exited (${sig ?? `code ${String(code)}`})`));
+        const why = stopped();
+        // `workerExited`: the job itself may be fine (the worker was killed, ran out of memory): callers may try it again later.
+        reject(new AppError('DETECT_FAILED', why ?? `analysis worker exited (${sig ?? `code ${String(code)}`})`, why ? undefined : { workerExited: true }));
       };
       const onAbort = (): void => {
         child.send({ type: 'cancel', id: msg.id } satisfies ToWorker);

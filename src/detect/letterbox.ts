@@ -75,6 +75,73 @@ export function shrinkRgb(frame: RgbFrame, factor: number): RgbFrame {
   return { data: out, width: w, height: h };
 }
 
+/**
+ * Area-average resampling of a square RGB frame to a smaller square of any size (512 → 416 for a
+ * model whose input is not an integer fraction of the decoded frame): each output pixel is the mean
+ * of the source area it covers, partial pixels weighted by their covered fraction. Separable.
+ */
+export function resampleRgb(frame: RgbFrame, size: number): RgbFrame {
+  if (size === frame.width && size === frame.height) return frame;
+  if (!(size > 0 && size <= frame.width && size <= frame.height) || !Number.isInteger(size)) {
+    throw new RangeError(`cannot resample ${frame.width}x${frame.height} to ${size}`);
+  }
+  const weights = (from: number): { start: number; w: number[] }[] => {
+    const k = from / size;
+    return Array.from({ length: size }, (_, o) => {
+      const a = o * k;
+      const b = a + k;
+      const start = Math.floor(a);
+      const w: number[] = [];
+      for (let s = start; s < Math.min(from, Math.ceil(b)); s++) w.push((Math.min(b, s + 1) - Math.max(a, s)) / k);
+      return { start, w };
+    });
+  };
+  const wx = weights(frame.width);
+  const wy = weights(frame.height);
+  // Horizontal pass: height × size, floats.
+  const tmp = new Float32Array(frame.height * size * 3);
+  const src = frame.data;
+  for (let y = 0; y < frame.height; y++) {
+    const row = y * frame.width * 3;
+    for (let x = 0; x < size; x++) {
+      const { start, w } = wx[x]!;
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let j = 0; j < w.length; j++) {
+        const i = row + (start + j) * 3;
+        r += src[i]! * w[j]!;
+        g += src[i + 1]! * w[j]!;
+        b += src[i + 2]! * w[j]!;
+      }
+      const o = (y * size + x) * 3;
+      tmp[o] = r;
+      tmp[o + 1] = g;
+      tmp[o + 2] = b;
+    }
+  }
+  const out = new Uint8Array(size * size * 3);
+  for (let y = 0; y < size; y++) {
+    const { start, w } = wy[y]!;
+    for (let x = 0; x < size; x++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let j = 0; j < w.length; j++) {
+        const i = ((start + j) * size + x) * 3;
+        r += tmp[i]! * w[j]!;
+        g += tmp[i + 1]! * w[j]!;
+        b += tmp[i + 2]! * w[j]!;
+      }
+      const o = (y * size + x) * 3;
+      out[o] = Math.min(255, Math.round(r));
+      out[o + 1] = Math.min(255, Math.round(g));
+      out[o + 2] = Math.min(255, Math.round(b));
+    }
+  }
+  return { data: out, width: size, height: size };
+}
+
 export function iou(a: Box, b: Box): number {
   const x0 = Math.max(a.x, b.x);
   const y0 = Math.max(a.y, b.y);

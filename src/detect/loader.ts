@@ -5,7 +5,7 @@
  */
 import { AppError, errorMessage } from '../core/errors.js';
 import { BlazeFaceOnnx } from './models/blazeface-onnx.js';
-import { CenterNetTfjs } from './models/centernet-tfjs.js';
+import { NanoDetTfjs } from './models/nanodet-tfjs.js';
 import type { FaceDetector, ObjectLabeller } from './types.js';
 
 export interface ModelOptions {
@@ -17,7 +17,7 @@ export interface ModelOptions {
 }
 
 export type FaceModelName = 'blazeface';
-export type LabelModelName = 'centernet';
+export type LabelModelName = 'nanodet';
 
 async function guarded<T>(what: string, load: () => Promise<T>): Promise<T> {
   try {
@@ -34,9 +34,9 @@ export function loadFaceDetector(opts: ModelOptions, name: FaceModelName = 'blaz
   }
 }
 
-export function loadObjectLabeller(opts: ModelOptions, name: LabelModelName = 'centernet'): Promise<ObjectLabeller> {
+export function loadObjectLabeller(opts: ModelOptions, name: LabelModelName = 'nanodet'): Promise<ObjectLabeller> {
   switch (name) {
-    case 'centernet':
-      return guarded('object labeller (CenterNet, TensorFlow.js WASM)', () => CenterNetTfjs.load(opts));
+    case 'nanodet':
+      return guarded('object labeller (NanoDet, TensorFlow.js WASM)', () => NanoDetTfjs.load(opts));
   }
 }

@@ -4,6 +4,7 @@
  * unparsable or foreign-version file is "not analysed" and the clip gets analysed again; a file is
  * never half-visible because only a complete one is ever renamed into place.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -58,6 +59,18 @@ export async function readAnalysis(clipFile: string): Promise<Analysis | null> {
     return parsed.success ? parsed.data : null;
   } catch {
     // Missing (ENOENT), unreadable or not JSON: all mean "not analysed".
+    return null;
+  }
+}
+
+/** readAnalysis for a synchronous caller (the review service's approval transaction); same rules. */
+export function readAnalysisSync(clipFile: string): Analysis | null {
+  const file = analysisPath(clipFile);
+  try {
+    if (statSync(file).size > MAX_BYTES) return null;
+    const parsed = analysisSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
     return null;
   }
 }

@@ -34,6 +34,11 @@ export interface ExportSpec {
   stripAudio: boolean;
   /** Every region to blur: the request's plus the camera's privacy masks. */
   regions: Region[];
+  /**
+   * Face tracks blurred by a box that follows them (keyframes on the clip's timeline, fractions of
+   * the frame); their graph comes from ./tracked-blur.ts, passed to encodeArgs as `filter`.
+   */
+  tracks?: { keyframes: { t: number; x: number; y: number; width: number; height: number }[] }[];
 }
 
 /** Strength of the redaction: the blurred area is rebuilt from blocks this tall (at least 16 px). */
@@ -191,11 +196,17 @@ export function hevcFinishArgs(intermediate: string, output: string): string[] {
   ];
 }
 
-/** First run of an encode: redaction graph and libx264 into an intermediate file. Progress goes to fd 3. */
-export function encodeArgs(spec: ExportSpec, intermediate: string): string[] {
-  const video = spec.regions.length > 0
-    ? ['-filter_complex', redactionGraph(spec.regions, spec.width, spec.height), '-map', '[vout]']
-    : ['-map', '0:v:0'];
+/**
+ * First run of an encode: redaction graph and libx264 into an intermediate file. Progress goes to fd 3.
+ * `filter`: the arguments carrying another graph with output [vout] (the tracked blur's
+ * `-filter_complex …` or `-filter_complex_script FILE`) in place of the fixed areas' graph.
+ */
+export function encodeArgs(spec: ExportSpec, intermediate: string, filter?: string[]): string[] {
+  const video = filter
+    ? [...filter, '-map', '[vout]']
+    : spec.regions.length > 0
+      ? ['-filter_complex', redactionGraph(spec.regions, spec.width, spec.height), '-map', '[vout]']
+      : ['-map', '0:v:0'];
   return [
     ...COMMON,
     ...inputArgs(spec),
@@ -244,9 +255,9 @@ export function parseKeyframes(csv: string): number[] {
  * nothing to blur, and the trim (if any) starts on a keyframe (within half a frame), because a
  * copy can only start on one. The end of a copy needs no keyframe: it may stop after any packet.
  */
-export function canStreamCopy(spec: Pick<ExportSpec, 'regions' | 'trim' | 'videoCodec'>, keyframesMs: number[], fps: number): boolean {
+export function canStreamCopy(spec: Pick<ExportSpec, 'regions' | 'trim' | 'videoCodec' | 'tracks'>, keyframesMs: number[], fps: number): boolean {
   if (!STREAM_COPY_CODECS.includes(spec.videoCodec)) return false;
-  if (spec.regions.length > 0) return false;
+  if (spec.regions.length > 0 || (spec.tracks?.length ?? 0) > 0) return false;
   const start = spec.trim?.startMs ?? 0;
   if (start === 0) return true;
   const halfFrame = fps > 0 ? 500 / fps : 20;

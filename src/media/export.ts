@@ -3,12 +3,13 @@
  * the input described by the one probe (./probe.ts). ffmpeg stays behind src/media/ so it can be
  * swapped (fluent-ffmpeg is archived upstream since May 2025).
  */
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { AppError } from '../core/errors.js';
 import type { Region } from '../core/types.js';
 import { canStreamCopy, copyArgs, encodeArgs, finishArgs, hevcCopyArgs, hevcFinishArgs, keyframeProbeArgs, parseKeyframes, ProgressParser, type ExportSpec } from './export-args.js';
 import { probeFile, type MediaInfo } from './probe.js';
 import { failureReason, runMedia, type RunResult } from './run.js';
+import { filterGraphArgs, trackedBlurGraph } from './tracked-blur.js';
 
 export interface ExportOptions {
   ffmpeg?: string;
@@ -24,6 +25,8 @@ export interface ExportRequest {
   trim?: { startMs: number; endMs: number };
   stripAudio: boolean;
   regions: Region[];
+  /** Face tracks to blur frame by frame (keyframes on the clip's timeline). */
+  tracks?: ExportSpec['tracks'];
 }
 
 /** Per ffmpeg run; a 2-minute clip with blur takes a few minutes on a Pi, so this only catches a hang. */
@@ -87,11 +90,23 @@ export async function runExport(req: ExportRequest, output: string, opts: Export
     return { mode: 'copy', info };
   }
   const intermediate = `${output}.stage1.mp4`;
+  // Next to the temp export (the exports folder), removed with it.
+  const scriptFile = `${output}.graph.txt`;
   try {
-    await step('ffmpeg export (encode)', ffmpeg, encodeArgs(spec, intermediate), opts, onFd3);
+    let filter: string[] | undefined;
+    if (spec.tracks && spec.tracks.length > 0) {
+      const graph = trackedBlurGraph({
+        width: info.width, height: info.height, tracks: spec.tracks, regions: spec.regions, timeOffset: (req.trim?.startMs ?? 0) / 1000,
+      });
+      const fa = filterGraphArgs(graph, scriptFile);
+      if (fa.script !== undefined) await writeFile(scriptFile, fa.script, { mode: 0o600 });
+      filter = fa.args;
+    }
+    await step('ffmpeg export (encode)', ffmpeg, encodeArgs(spec, intermediate, filter), opts, onFd3);
     await step('ffmpeg export (finish)', ffmpeg, finishArgs(intermediate, output), opts);
     return { mode: 'encode', info };
   } finally {
     await rm(intermediate, { force: true });
+    await rm(scriptFile, { force: true });
   }
 }

@@ -1,4 +1,5 @@
 import type { EventMap, EventName } from '../core/events.js';
+import type { ClipLabels } from '../core/types.js';
 
 /** A message on `<prefix>/events` (docs/mqtt.md): not retained, QoS 1. */
 export interface EventMessage {
@@ -11,6 +12,11 @@ export interface EventMessage {
   url?: string;
   /** For a new clip: the retained topic with the camera's snapshot (its thumbnail). */
   snapshotTopic?: string;
+  /**
+   * On clip messages: the clip's labels from the on-device analysis (best score per label, ≥ 0.5);
+   * `{}` until analysed (`clip.analysed` follows). For automations only: nothing is ever shared or deleted by label.
+   */
+  labels?: ClipLabels;
 }
 
 /** What a message may point to beyond the event itself. */
@@ -32,8 +38,9 @@ type Mappers = { [K in EventName]?: (payload: EventMap[K], links: EventLinks) =>
 export const EVENT_MESSAGES: Mappers = {
   'doorbell.pressed': (e) => ({ cameraId: e.cameraId, at: e.at }),
   // A notification for a new clip needs the picture and a way to open the clip.
-  'clip.created': (e, links) => ({ clipId: e.clip.id, cameraId: e.clip.cameraId, snapshotTopic: links.snapshotTopic(e.clip.cameraId) }),
-  'clip.updated': (e) => ({ clipId: e.clip.id, cameraId: e.clip.cameraId }),
+  'clip.created': (e, links) => ({ clipId: e.clip.id, cameraId: e.clip.cameraId, snapshotTopic: links.snapshotTopic(e.clip.cameraId), labels: { ...e.clip.labels } }),
+  'clip.updated': (e) => ({ clipId: e.clip.id, cameraId: e.clip.cameraId, labels: { ...e.clip.labels } }),
+  'clip.analysed': (e) => ({ clipId: e.clip.id, cameraId: e.clip.cameraId, at: e.at, labels: { ...e.labels } }),
   'clip.deleted': (e) => ({ clipId: e.clipId, cameraId: e.cameraId, at: e.at }),
   'share.created': (e) => ({ shareId: e.share.id, clipId: e.share.clipId }),
   'share.updated': (e) => ({ shareId: e.share.id, clipId: e.share.clipId }),

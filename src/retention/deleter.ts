@@ -8,6 +8,7 @@ import type { ClipStatus } from '../core/types.js';
 import type { Db, Repos } from '../db/index.js';
 import type { ClipRecord } from '../db/repos/clips.js';
 import type { ShareRecord } from '../db/repos/shares.js';
+import { analysisPath } from '../detect/store.js';
 import type { Ledger } from '../ledger/index.js';
 import { fileSize } from './disk.js';
 
@@ -76,7 +77,7 @@ export class ClipDeleter {
       return { clip, share };
     });
     if (!done) return undefined;
-    const freed = await this.removeFiles([done.clip.filePath, done.clip.thumbPath, done.share?.exportPath]);
+    const freed = await this.removeFiles([done.clip.filePath, done.clip.thumbPath, analysisPath(done.clip.filePath), done.share?.exportPath]);
     this.deps.log.info({ clipId: d.clipId, camera: done.clip.cameraId, status: d.expect, kind: d.kind, reason: d.reason, freedBytes: freed }, 'retention deleted a clip');
     this.deps.bus.emit('clip.deleted', { clipId: d.clipId, cameraId: done.clip.cameraId, reason: d.reason, at });
     return freed;

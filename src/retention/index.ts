@@ -7,6 +7,7 @@ import type { Ledger } from '../ledger/index.js';
 import { ClipDeleter } from './deleter.js';
 import { DiskGuard } from './disk-guard.js';
 import { DiskReserve } from './disk-reserve.js';
+import { analysisPath } from '../detect/store.js';
 import { sweepCache, sweepOrphans } from './disk-sweep.js';
 import type { DiskSpace } from './disk.js';
 import { Retention } from './retention.js';
@@ -122,6 +123,8 @@ async function sweepStrays(core: Core, log: Core['log']): Promise<void> {
   for (const c of repos.clips.allWithFiles()) {
     clipFiles.add(c.filePath);
     if (c.thumbPath) clipFiles.add(c.thumbPath);
+    // The analysis lives next to the clip; it goes with it (deleter, review), never as an orphan of a live clip.
+    clipFiles.add(analysisPath(c.filePath));
   }
   const exportFiles = new Set<string>();
   for (const s of repos.shares.list()) if (s.exportPath) exportFiles.add(s.exportPath);

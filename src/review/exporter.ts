@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
-import { errorMessage } from '../core/errors.js';
+import { AppError, errorMessage } from '../core/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { Service } from '../core/service.js';
 import type { Db, Repos } from '../db/index.js';
@@ -12,6 +12,10 @@ import { ExportAbortedError, runExport } from '../media/export.js';
 import { probeFile } from '../media/probe.js';
 import { commitFile, exists, sha256File } from '../core/durable.js';
 import type { Ledger } from '../ledger/index.js';
+import type { AnalysisControl } from '../core/ports.js';
+import type { FaceFinding, ShareVerification } from '../core/types.js';
+import { readAnalysis } from '../detect/store.js';
+import type { ExportRequest } from '../media/export.js';
 import { ConsentRaceError, recordConsent } from './consent.js';
 import { exportFileName, removeStrayTemps, tempExportPath } from './files.js';
 import { parseStoredOptions } from './options.js';
@@ -33,9 +37,33 @@ export interface ExportWorkerDeps {
   pollMs?: number;
   ffmpeg?: string;
   ffprobe?: string;
+  /** The face check run on every export before it is shown (absent: no check, as with detection off). */
+  faceCheck?: Pick<AnalysisControl, 'verify'>;
+  /** detect.verifyThreshold, recorded with each check. */
+  verifyThreshold?: number;
 }
 
 const DEFAULT_POLL_MS = 3_000;
+/** Findings kept with a share: the strongest per half second, at most this many. */
+const MAX_FINDINGS = 60;
+/** The check looks at the export's frames at its own rate, up to this. */
+const MAX_CHECK_FPS = 30;
+
+/** The strongest finding per half second of the export, in time order, capped (the preview lists them; `found` keeps the total). */
+export function keepFindings(all: FaceFinding[]): FaceFinding[] {
+  const best = new Map<number, FaceFinding>();
+  for (const f of all) {
+    const slot = Math.floor(f.t * 2);
+    const b = best.get(slot);
+    if (!b || f.score > b.score) best.set(slot, f);
+  }
+  const round = (v: number): number => Math.round(v * 10_000) / 10_000;
+  return [...best.values()]
+    .sort((a, b) => b.score - a.score)
+    .slice(0, MAX_FINDINGS)
+    .sort((a, b) => a.t - b.t)
+    .map((f) => ({ t: f.t, x: round(f.x), y: round(f.y), width: round(f.width), height: round(f.height), score: round(f.score) }));
+}
 const OWNER = 'export';
 
 /**
@@ -184,10 +212,38 @@ export class ExportWorker implements Service {
     }
   }
 
+  /** The accepted face tracks' keyframes, from the analysis the approval named (a newer analysis is refused: its ids mean other faces). */
+  private async tracksOf(share: ShareRecord, input: string): Promise<ExportRequest['tracks']> {
+    const faces = parseStoredOptions(share.optionsJson).faces;
+    if (!faces || faces.tracks.length === 0) return undefined;
+    const analysis = await readAnalysis(input);
+    if (!analysis || analysis.analysedAt !== faces.analysedAt) {
+      throw new AppError('EXPORT_FAILED', 'the clip was analysed again after it was approved, so its face tracks changed; cancel and approve it again');
+    }
+    const wanted = new Set(faces.tracks);
+    return analysis.tracks.filter((t) => wanted.has(t.id)).map((t) => ({ keyframes: t.keyframes }));
+  }
+
+  /** The face check of a finished export (issue 19): faces still found at ≥ the threshold, or why there is no answer. */
+  private async check(file: string, fps: number, signal: AbortSignal): Promise<ShareVerification | undefined> {
+    const threshold = this.deps.verifyThreshold ?? 0.5;
+    if (!this.deps.faceCheck) return undefined;
+    try {
+      const found = await this.deps.faceCheck.verify(file, { fps: Math.min(MAX_CHECK_FPS, Math.max(1, Math.round(fps) || 10)), signal });
+      if (found === null) return { status: 'off', threshold, found: 0, findings: [] };
+      return { status: found.length > 0 ? 'faces' : 'clear', threshold, found: found.length, findings: keepFindings(found) };
+    } catch (err) {
+      if (signal.aborted) throw new ExportAbortedError();
+      this.deps.log.warn({ err: errorMessage(err) }, 'face check of an export failed; Send will ask the owner to confirm');
+      return { status: 'failed', threshold, found: 0, findings: [], error: errorMessage(err).slice(0, 300) };
+    }
+  }
+
   private async produce(share: ShareRecord, clip: ClipRecord, input: string, temp: string, signal: AbortSignal) {
     const opts = parseStoredOptions(share.optionsJson);
     const log = this.deps.log.child({ shareId: share.id });
-    const made = await runExport({ input, trim: opts.trim, stripAudio: opts.stripAudio, regions: opts.blur }, temp, {
+    const tracks = await this.tracksOf(share, input);
+    const made = await runExport({ input, trim: opts.trim, stripAudio: opts.stripAudio, regions: opts.blur, ...(tracks ? { tracks } : {}) }, temp, {
       ffmpeg: this.deps.ffmpeg,
       ffprobe: this.deps.ffprobe,
       signal,
@@ -197,7 +253,8 @@ export class ExportWorker implements Service {
     const out = await probeFile(temp, { ffprobe: this.deps.ffprobe, signal });
     const hash = await sha256File(temp);
     const recordedAt = new Date(Date.parse(clip.startedAt) + (opts.trim?.startMs ?? 0)).toISOString();
-    return { mode: made.mode, durationMs: out.durationMs, recordedAt, ...hash };
+    const verification = await this.check(temp, out.fps, signal);
+    return { mode: made.mode, durationMs: out.durationMs, recordedAt, verification, ...hash };
   }
 
   /**
@@ -205,7 +262,7 @@ export class ExportWorker implements Service {
    * same transaction, its consent entry and `queued`. A share that left `exporting` meanwhile
    * (cancelled, its clip deleted) does not want the export: it is removed.
    */
-  private finish(share: ShareRecord, clip: ClipRecord, final: string, made: { durationMs: number; recordedAt: string; sha256: string; size: number }): void {
+  private finish(share: ShareRecord, clip: ClipRecord, final: string, made: { durationMs: number; recordedAt: string; sha256: string; size: number; verification: ShareVerification | undefined }): void {
     const { repos, clock, ledger } = this.deps;
     const at = clock.iso();
     const exportPath = path.relative(this.deps.dataDir, final);
@@ -214,9 +271,11 @@ export class ExportWorker implements Service {
       moved = ledger.write(() => {
         const ok = repos.shares.update(share.id, {
           status: 'ready', exportPath, sha256: made.sha256, durationMs: made.durationMs, recordedAt: made.recordedAt,
-          bytesTotal: made.size, bytesSent: 0, error: null,
+          bytesTotal: made.size, bytesSent: 0, error: null, verificationJson: made.verification ? JSON.stringify(made.verification) : null,
         }, at, 'exporting');
-        if (!ok || !share.sendOnExport) return ok;
+        // One step skips the preview, not the face check: an export with faces left waits in `ready` for the owner.
+        const facesLeft = made.verification?.status === 'faces' || made.verification?.status === 'failed';
+        if (!ok || !share.sendOnExport || facesLeft) return ok;
         const ready = repos.shares.get(share.id);
         const current = repos.clips.get(clip.id);
         if (!ready || !current || current.status !== 'approved') throw new ConsentRaceError();

@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-/** Temp exports start with a dot and end in .tmp.mp4 (plus .stage1.mp4 / .stage1.ts for a two-run export's first run). */
-const TEMP = /^\.[A-Za-z0-9_-]+\.[0-9a-f]+\.tmp\.mp4(\.stage1\.(mp4|ts))?$/;
+/**
+ * Temp exports start with a dot and end in .tmp.mp4 (plus .stage1.mp4 / .stage1.ts for a two-run
+ * export's first run, and .graph.txt for a tracked blur's filter script).
+ */
+const TEMP = /^\.[A-Za-z0-9_-]+\.[0-9a-f]+\.tmp\.mp4(\.stage1\.(mp4|ts)|\.graph\.txt)?$/;
 
 export function exportFileName(shareId: string): string {
   return `${shareId}.mp4`;

@@ -1,4 +1,5 @@
 import type { Core } from '../core/core.js';
+import type { AnalysisControl } from '../core/ports.js';
 import { createLedger, type Ledger } from '../ledger/index.js';
 import { ExportWorker } from './exporter.js';
 import { ReviewService } from './review.js';
@@ -19,10 +20,13 @@ export interface ReviewModule {
  * share ledger and the export worker. Only the daemon starts the ledger and the worker; an
  * approval made by the CLI waits in `exporting` until the daemon's worker finds it.
  */
-export function createReview(core: Core, opts: { pollMs?: number } = {}): ReviewModule {
+export function createReview(core: Core, opts: { pollMs?: number; faceCheck?: Pick<AnalysisControl, 'verify'> } = {}): ReviewModule {
   const ledger = createLedger(core);
   const base = { db: core.db, repos: core.repos, clock: core.clock, bus: core.bus, dataDir: core.paths.dataDir, ledger };
-  const exporter = new ExportWorker({ ...base, log: core.log.child({ module: 'export' }), exportsDir: core.paths.exports, pollMs: opts.pollMs });
+  const exporter = new ExportWorker({
+    ...base, log: core.log.child({ module: 'export' }), exportsDir: core.paths.exports, pollMs: opts.pollMs,
+    ...(opts.faceCheck ? { faceCheck: opts.faceCheck } : {}), verifyThreshold: core.config.detect.verifyThreshold,
+  });
   const review = new ReviewService({
     ...base,
     log: core.log.child({ module: 'review' }),

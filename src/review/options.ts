@@ -10,6 +10,8 @@ export const MAX_CAPTION = 500;
 export const MIN_TRIM_MS = 100;
 /** Regions per approval (request + privacy masks); each adds a branch to the filter graph. */
 export const MAX_REGIONS = 32;
+/** Face tracks per approval (each adds a moving box to the filter graph). */
+export const MAX_TRACKS = 64;
 
 const EPS = 1e-6;
 
@@ -29,7 +31,14 @@ const approveSchema = z.strictObject({
   // Bidi and control characters are stripped (tab and newline kept) so a caption cannot read differently or smuggle escapes.
   caption: z.string().max(MAX_CAPTION).overwrite(cleanMultiline).optional(),
   requestId: z.string().min(1).max(200).regex(/^[\w.:-]+$/, 'only letters, digits and . _ : - are allowed').optional(),
+  tracks: z.array(z.number().int().positive()).max(MAX_TRACKS).optional(),
 });
+
+/** The clip's analysis as approval needs it: when it was made and its face track ids. */
+export interface AnalysisRef {
+  analysedAt: string;
+  trackIds: number[];
+}
 
 /** What is stored in shares.options_json and in the ledger: the effective options and where the regions came from. */
 export interface StoredOptions extends ShareOptions {
@@ -45,7 +54,7 @@ function invalid(message: string): AppError {
  * Validate an approval against the clip and merge in the camera's privacy masks (always
  * applied, even when the request asks for no blur). Throws AppError INVALID_OPTIONS.
  */
-export function resolveOptions(input: ApproveInput, clip: { durationMs: number }, privacyMasks: Region[]): StoredOptions {
+export function resolveOptions(input: ApproveInput, clip: { durationMs: number }, privacyMasks: Region[], analysis: AnalysisRef | null = null): StoredOptions {
   const parsed = approveSchema.safeParse(input ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -65,7 +74,23 @@ export function resolveOptions(input: ApproveInput, clip: { durationMs: number }
   if (o.trim) out.trim = { startMs: o.trim.startMs, endMs: o.trim.endMs };
   if (o.caption !== undefined && o.caption.trim() !== '') out.caption = o.caption;
   if (o.requestId !== undefined) out.requestId = o.requestId;
+  const faces = resolveTracks(o.tracks, analysis);
+  if (faces) out.faces = faces;
   return out;
+}
+
+/** Accepted face tracks: the ids asked for (each must be one of the analysis's), or all of them when none were named. */
+function resolveTracks(asked: number[] | undefined, analysis: AnalysisRef | null): StoredOptions['faces'] {
+  if (!analysis) {
+    if (asked && asked.length > 0) throw invalid('tracks: this clip has no analysis (yet), so it has no face tracks; blur areas by hand');
+    return undefined;
+  }
+  if (analysis.trackIds.length === 0 && (!asked || asked.length === 0)) return undefined;
+  const known = new Set(analysis.trackIds);
+  const unknown = (asked ?? []).filter((id) => !known.has(id));
+  if (unknown.length > 0) throw invalid(`tracks: no face track ${unknown.join(', ')} in this clip's analysis`);
+  const tracks = asked ? [...new Set(asked)].sort((a, b) => a - b) : [...analysis.trackIds];
+  return { tracks, suggested: analysis.trackIds.length, analysedAt: analysis.analysedAt };
 }
 
 function dedupe(regions: Region[]): Region[] {
@@ -88,6 +113,7 @@ export function parseStoredOptions(json: string): StoredOptions {
   if (o.trim) out.trim = o.trim;
   if (o.caption !== undefined) out.caption = o.caption;
   if (o.requestId !== undefined) out.requestId = o.requestId;
+  if (o.faces && Array.isArray(o.faces.tracks)) out.faces = { tracks: o.faces.tracks, suggested: o.faces.suggested, analysedAt: o.faces.analysedAt };
   return out;
 }
 
@@ -96,5 +122,6 @@ export function toShareOptions(o: StoredOptions): ShareOptions {
   if (o.trim) out.trim = o.trim;
   if (o.caption !== undefined) out.caption = o.caption;
   if (o.requestId !== undefined) out.requestId = o.requestId;
+  if (o.faces) out.faces = { tracks: [...o.faces.tracks], suggested: o.faces.suggested, analysedAt: o.faces.analysedAt };
   return out;
 }

@@ -13,8 +13,9 @@ import type { Db, Repos } from '../db/index.js';
 import { toClip, type ClipRecord } from '../db/repos/clips.js';
 import { toShare, type ShareRecord } from '../db/repos/shares.js';
 import type { Ledger } from '../ledger/index.js';
+import { analysisPath, readAnalysisSync } from '../detect/store.js';
 import { recordConsent } from './consent.js';
-import { parseStoredOptions, resolveOptions, toShareOptions } from './options.js';
+import { parseStoredOptions, resolveOptions, toShareOptions, type AnalysisRef } from './options.js';
 
 export interface ReviewDeps {
   db: Db;
@@ -52,7 +53,7 @@ export class ReviewService implements ReviewControl {
       const clip = this.requireClip(clipId, 'NOT_APPROVABLE');
       if (clip.status !== 'pending') throw new AppError('NOT_APPROVABLE', `clip ${clipId} is already ${clip.status}; only a pending clip can be approved`);
       if (clip.fileDeletedAt) throw new AppError('CLIP_FILE_GONE', `the file of clip ${clipId} has been deleted`);
-      const options = resolveOptions(input, clip, this.privacyMasks(clip.cameraId));
+      const options = resolveOptions(input, clip, this.privacyMasks(clip.cameraId), this.analysisRef(clip));
       if (!repos.clips.transition(clipId, 'pending', 'approved', at)) throw new AppError('NOT_APPROVABLE', `clip ${clipId} is no longer pending`);
       const shareId = randomUUID();
       repos.shares.insert({ id: shareId, clipId, status: 'exporting', optionsJson: JSON.stringify(options), requestId: options.requestId ?? null, createdAt: at, sendOnExport });
@@ -71,19 +72,27 @@ export class ReviewService implements ReviewControl {
    * naming its SHA-256 and the share's move to `queued`, in one transaction. The uploader then
    * re-hashes the file and refuses it if it is not those bytes.
    */
-  send(shareId: string): Share {
+  send(shareId: string, opts: { confirmFaces?: boolean } = {}): Share {
     const { repos, clock, ledger } = this.deps;
     const at = clock.iso();
+    const confirmFaces = opts.confirmFaces === true;
     const share = ledger.write(() => {
       const rec = repos.shares.get(shareId);
       if (!rec) throw new AppError('SHARE_NOT_FOUND', `no share ${shareId}`);
       if (!isSendable(rec.status)) throw new AppError('NOT_SENDABLE', `share ${shareId} is ${rec.status}; only a share whose export is ready can be sent`);
       const clip = repos.clips.get(rec.clipId);
       if (!clip || clip.status !== 'approved') throw new AppError('NOT_SENDABLE', `the clip of share ${shareId} is no longer approved`);
-      if (!recordConsent({ repos, ledger }, rec, clip, 'ready', 'preview', at)) throw new AppError('NOT_SENDABLE', `share ${shareId} has no export to send`);
+      const check = rec.verification;
+      if (check && (check.status === 'faces' || check.status === 'failed') && !confirmFaces) {
+        const what = check.status === 'faces'
+          ? `the face check still finds ${check.found} face detection(s) at or above ${check.threshold} in the export (first at ${check.findings[0]?.t ?? 0} s)`
+          : `the face check of the export could not run (${check.error ?? 'unknown error'})`;
+        throw new AppError('FACES_REMAIN', `${what}; cancel and approve again with a blur for them, or send with confirmFaces: true to share them as they are`);
+      }
+      if (!recordConsent({ repos, ledger }, rec, clip, 'ready', 'preview', at, confirmFaces)) throw new AppError('NOT_SENDABLE', `share ${shareId} has no export to send`);
       return this.mustShare(shareId);
     });
-    this.deps.log.info({ shareId, clipId: share.clipId, exportSha256: share.sha256 }, 'share sent');
+    this.deps.log.info({ shareId, clipId: share.clipId, exportSha256: share.sha256, facesConfirmed: share.verification?.confirmedAt !== undefined }, 'share sent');
     this.deps.bus.emit('share.updated', { share: toShare(share) });
     return toShare(share);
   }
@@ -101,7 +110,7 @@ export class ReviewService implements ReviewControl {
       return this.mustClip(clipId);
     });
     // Files go only after the commit: a crash in between leaves an orphan file, never a clip row without its file.
-    if (deleteNow) this.removeFiles([clip.filePath, clip.thumbPath]);
+    if (deleteNow) this.removeFiles([clip.filePath, clip.thumbPath, analysisPath(clip.filePath)]);
     this.deps.log.info({ clipId, filesDeleted: deleteNow }, 'clip rejected');
     this.deps.bus.emit('clip.updated', { clip: toClip(clip) });
     return toClip(clip);
@@ -123,7 +132,7 @@ export class ReviewService implements ReviewControl {
       ledger.append({ action: 'deleted', clipId, shareId: share?.id ?? null, sha256: clip.sha256, exportSha256: share?.sha256 ?? null, requestId: share?.requestId ?? null }, at);
       return { clip, share };
     });
-    this.removeFiles([clip.filePath, clip.thumbPath, share?.exportPath]);
+    this.removeFiles([clip.filePath, clip.thumbPath, analysisPath(clip.filePath), share?.exportPath]);
     this.deps.log.info({ clipId }, 'clip deleted');
     this.deps.bus.emit('clip.deleted', { clipId, cameraId: clip.cameraId, reason: 'deleted by the owner', at });
   }
@@ -186,6 +195,13 @@ export class ReviewService implements ReviewControl {
     if (clip) return clip;
     if (this.deps.repos.ledger.hasAction(clipId, 'deleted')) throw new AppError(codeIfDeleted, `clip ${clipId} has been deleted`);
     throw new AppError('CLIP_NOT_FOUND', `no clip ${clipId}`);
+  }
+
+  /** The clip's stored analysis (face tracks for the approval's default), if it has a usable one. */
+  private analysisRef(clip: ClipRecord): AnalysisRef | null {
+    if (clip.analysis !== 'done') return null;
+    const a = readAnalysisSync(path.resolve(this.deps.dataDir, clip.filePath));
+    return a ? { analysedAt: a.analysedAt, trackIds: a.tracks.map((t) => t.id) } : null;
   }
 
   private privacyMasks(cameraId: string): Region[] {

@@ -64,7 +64,7 @@ export const getSession = (): Promise<SessionInfo> => api<SessionInfo>('GET', '/
 
 /**
  * A page of clips as the queue asks for it. `from`/`to` are ISO instants (from inclusive, to
- * exclusive, on startedAt); `label` only once clips carry labels (see ClipView).
+ * exclusive, on startedAt); `label` any of these labels (`person,vehicle`).
  */
 export interface ClipQuery {
   status?: string;
@@ -73,6 +73,8 @@ export interface ClipQuery {
   from?: string;
   to?: string;
   label?: string;
+  /** The queue's default view under review.hideUnlabelled. */
+  hideUnlabelled?: boolean;
   limit?: number;
   cursor?: string | null;
 }
@@ -85,13 +87,14 @@ export function clipsUrl(q: ClipQuery): string {
   if (q.from) p.set('from', q.from);
   if (q.to) p.set('to', q.to);
   if (q.label) p.set('label', q.label);
+  if (q.hideUnlabelled) p.set('hideUnlabelled', 'true');
   p.set('limit', String(q.limit ?? 24));
   if (q.cursor) p.set('cursor', q.cursor);
   return apiUrl(`/api/clips?${p.toString()}`);
 }
 
-/** A clip as the queue shows it; `labels` is absent until the server reports what detection saw in it. */
-export type ClipView = Clip & { labels?: string[] };
+/** A clip as the queue shows it (labels: what on-device analysis saw, `{}` until analysed). */
+export type ClipView = Clip;
 
 /** One id's outcome of a bulk reject or delete (POST /api/clips/reject, /api/clips/delete). */
 export interface BulkResult {
@@ -115,3 +118,7 @@ export const shareUrl = (id: string): string => apiUrl(`/api/shares/${encodeURIC
 /** POST target of a share action the server offers (`send`, `cancel`, `retry`, `revoke`). */
 export const shareActionUrl = (id: string, action: 'send' | 'cancel' | 'retry' | 'revoke'): string => `${shareUrl(id)}/${action}`;
 export const approveUrl = (clipId: string): string => apiUrl(`/api/clips/${encodeURIComponent(clipId)}/approve`);
+/** The clip's on-device analysis: labels and suggested face tracks (GET). */
+export const clipAnalysisUrl = (clipId: string): string => apiUrl(`/api/clips/${encodeURIComponent(clipId)}/analysis`);
+/** Where on-device analysis stands, and review.hideUnlabelled for the queue's default view (GET). */
+export const detectUrl = (): string => apiUrl('/api/detect');

@@ -61,6 +61,7 @@ declare module 'fastify' {
 
 const LABEL: Record<OptionalControl, string> = {
   requests: 'requests for assistance',
+  analysis: 'on-device analysis',
 };
 
 /** A control this daemon runs without (see OptionalControl) answers 503 SERVICE_UNAVAILABLE. */

@@ -1,6 +1,6 @@
 import { captionOfJson, redactionOfJson } from '../../core/redaction.js';
 import { inUploadQueue, sqlStatusList } from '../../core/share-rules.js';
-import type { Share, ShareStatus } from '../../core/types.js';
+import type { Share, ShareStatus, ShareVerification } from '../../core/types.js';
 import type { Db } from '../connection.js';
 
 /** A share row with what the API does not expose (local export path, tus URL, options, retries). */
@@ -23,6 +23,8 @@ export interface ShareRecord extends Share {
   consentSeq: number | null;
   /** The upload began under the one-step flow before migration 002 (its `approved` entry names no export hash). */
   legacyConsent: boolean;
+  /** shares.verification_json as stored (the parsed form is `verification`). */
+  verificationJson: string | null;
 }
 
 interface Raw {
@@ -52,6 +54,19 @@ interface Raw {
   cancelled_at: string | null;
   consent_seq: number | null;
   legacy_consent: number;
+  verification_json: string | null;
+}
+
+/** A stored face check; a damaged one reads as a check that failed (Send then asks the owner to confirm). */
+export function parseVerification(json: string | null): ShareVerification | undefined {
+  if (json === null) return undefined;
+  try {
+    const v = JSON.parse(json) as ShareVerification;
+    if (v && typeof v === 'object' && typeof v.status === 'string' && Array.isArray(v.findings)) return v;
+  } catch {
+    // fall through
+  }
+  return { status: 'failed', threshold: 0, found: 0, findings: [], error: 'the stored face check is unreadable' };
 }
 
 function fromRaw(r: Raw): ShareRecord {
@@ -77,8 +92,11 @@ function fromRaw(r: Raw): ShareRecord {
     cancelledAt: r.cancelled_at,
     consentSeq: r.consent_seq,
     legacyConsent: r.legacy_consent === 1,
+    verificationJson: r.verification_json,
     redaction: redactionOfJson(r.options_json),
   };
+  const verification = parseVerification(r.verification_json);
+  if (verification) rec.verification = verification;
   if (r.duration_ms !== null) rec.durationMs = r.duration_ms;
   if (r.remote_url !== null) rec.remoteUrl = r.remote_url;
   if (r.request_id !== null) rec.requestId = r.request_id;
@@ -110,6 +128,15 @@ export function toShare(r: Share): Share {
   if (r.error !== undefined) s.error = r.error;
   if (r.uploadedAt !== undefined) s.uploadedAt = r.uploadedAt;
   if (r.caption !== undefined) s.caption = r.caption;
+  if (r.verification !== undefined) {
+    const v = r.verification;
+    s.verification = {
+      status: v.status, threshold: v.threshold, found: v.found,
+      findings: v.findings.map((f) => ({ t: f.t, x: f.x, y: f.y, width: f.width, height: f.height, score: f.score })),
+      ...(v.error !== undefined ? { error: v.error } : {}),
+      ...(v.confirmedAt !== undefined ? { confirmedAt: v.confirmedAt } : {}),
+    };
+  }
   return s;
 }
 
@@ -133,6 +160,7 @@ const COLUMNS = {
   cancelRequestedAt: 'cancel_requested_at',
   cancelledAt: 'cancelled_at',
   consentSeq: 'consent_seq',
+  verificationJson: 'verification_json',
 } as const;
 
 export type SharePatch = { [K in keyof typeof COLUMNS]?: ShareRecord[K] | null };

@@ -5,6 +5,7 @@ import { Modal, ModalHeader } from '../components/modal.js';
 import { seconds, when } from '../format.js';
 import { BlurEditor } from './blur-editor.js';
 import { ClipPlayer } from './clip-player.js';
+import { FaceTrackList, TrackOverlay, useFaceTracks } from './face-tracks.js';
 import { ExportPreview } from './preview.js';
 import { TrimBar } from './trim-bar.js';
 
@@ -67,6 +68,7 @@ function RedactionForm(props: ApproveProps & { onPrepared: (s: Share) => void })
   const [frame, setFrame] = useState(thumbUrl(clip.id));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const faces = useFaceTracks(clip.id);
 
   useEffect(() => {
     api<RequestView[]>('GET', '/api/requests').then(setRequests, () => setRequests([]));
@@ -91,7 +93,7 @@ function RedactionForm(props: ApproveProps & { onPrepared: (s: Share) => void })
     e.preventDefault();
     setBusy(true);
     setError(null);
-    api<Share>('POST', approveUrl(clip.id), buildBody({ clip, includeAudio, start, end, regions, caption, requestId })).then(props.onPrepared, (err: Error) => {
+    api<Share>('POST', approveUrl(clip.id), { ...buildBody({ clip, includeAudio, start, end, regions, caption, requestId }), ...faces.body() }).then(props.onPrepared, (err: Error) => {
       setError(err.message);
       setBusy(false);
     });
@@ -103,13 +105,15 @@ function RedactionForm(props: ApproveProps & { onPrepared: (s: Share) => void })
     <form onSubmit={submit}>
       <ModalHeader id="approve-title" title={`Share clip from ${props.cameraName}`} onClose={props.onClose} />
       <p class="muted">{when(clip.startedAt)} · {seconds(clip.durationMs)} · {clip.width}×{clip.height}</p>
-      <ClipPlayer clip={clip} video={video} muted={!includeAudio} />
+      <ClipPlayer clip={clip} video={video} muted={!includeAudio} overlay={<TrackOverlay videoRef={video} faces={faces} />} />
       <TrimBar durationMs={clip.durationMs} start={start} end={end} onChange={(s, e2) => { setStart(s); setEnd(e2); }} seek={seek} />
       <fieldset>
         <legend>Blur areas</legend>
         <BlurEditor frameSrc={frame} regions={regions} onChange={setRegions}
           tools={<button type="button" class="small" onClick={grabFrame}>Use the video's current frame</button>} />
       </fieldset>
+      {/* After the blur areas: it appears once the analysis is fetched and must not move the drawing canvas. */}
+      <FaceTrackList faces={faces} videoRef={video} trimStartMs={start} />
       <fieldset>
         <legend>Audio</legend>
         <label class="check">

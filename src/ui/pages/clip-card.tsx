@@ -1,5 +1,6 @@
 import { thumbUrl, videoUrl, type ClipView } from '../api.js';
 import { bytes, seconds, when } from '../format.js';
+import { LabelChips } from './label-chips.js';
 
 export interface ClipCardProps {
   clip: ClipView;
@@ -30,7 +31,6 @@ export function clipName(camera: string, clip: ClipView): string {
 export function ClipCard(props: ClipCardProps) {
   const { clip } = props;
   const name = clipName(props.camera, clip);
-  const labels = clip.labels ?? [];
   return (
     <article class={`clip${props.open ? ' open' : ''}${props.selected ? ' selected' : ''}`} data-clip-id={clip.id} data-status={clip.status} tabIndex={-1}
       aria-label={`Clip from ${name}, ${clip.status}`}>
@@ -50,7 +50,8 @@ export function ClipCard(props: ClipCardProps) {
       <div class="meta">
         <strong>{props.camera}</strong>
         <span class={`badge ${clip.status}`}>{clip.status}</span>
-        <span class="muted">{when(clip.startedAt)} · {clip.trigger} · {bytes(clip.sizeBytes)}{labels.length > 0 ? ` · ${labels.join(', ')}` : ''}</span>
+        <span class="muted">{when(clip.startedAt)} · {clip.trigger} · {bytes(clip.sizeBytes)}</span>
+        <LabelChips labels={clip.labels} analysis={clip.analysis} />
       </div>
       {clip.status === 'pending' && (
         <div class="actions">

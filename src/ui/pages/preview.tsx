@@ -1,13 +1,16 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, shareActionUrl, shareUrl, shareVideoUrl, type Redaction, type Share } from '../api.js';
 import { Modal, ModalHeader } from '../components/modal.js';
 import { bytes, seconds } from '../format.js';
 import { useLive } from '../live.js';
+import type { FaceFinding } from '../../core/types.js';
+import { FaceCheck, FindingMarker, needsConfirmation } from './face-check.js';
 
 /** What the export takes out of the clip, in plain words (from the server's `redaction`). */
 export function removedList(r: Redaction): string[] {
   const out: string[] = [];
   if (r.audioRemoved) out.push('Audio (the whole sound track)');
+  if (r.trackedFaces > 0) out.push(`${r.trackedFaces} ${r.trackedFaces === 1 ? 'face' : 'faces'}, blurred by a box that follows ${r.trackedFaces === 1 ? 'it' : 'each'} frame by frame`);
   if (r.blurredAreas > 0) {
     const masks = r.privacyMasks > 0 ? ` (${r.privacyMasks} from the camera's privacy masks)` : '';
     out.push(`${r.blurredAreas} blurred ${r.blurredAreas === 1 ? 'area' : 'areas'}, in every frame${masks}`);
@@ -47,6 +50,9 @@ export function ExportPreview(props: { share: Share; onClose: () => void; onSent
   const [percent, setPercent] = useState<number | null>(null);
   const [busy, setBusy] = useState<'send' | 'cancel' | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [confirmFaces, setConfirmFaces] = useState(false);
+  const [marked, setMarked] = useState<FaceFinding | null>(null);
+  const player = useRef<HTMLVideoElement>(null);
   const id = props.share.id;
   const reload = useCallback(() => {
     api<Share>('GET', shareUrl(id)).then(setShare, (e: Error) => setError(e.message));
@@ -64,7 +70,8 @@ export function ExportPreview(props: { share: Share; onClose: () => void; onSent
   const act = (action: 'send' | 'cancel'): void => {
     setBusy(action);
     setError(null);
-    api<Share>('POST', shareActionUrl(id, action)).then((s) => {
+    const body = action === 'send' && confirmFaces ? { confirmFaces: true } : undefined;
+    api<Share>('POST', shareActionUrl(id, action), body).then((s) => {
       setBusy(null);
       if (action === 'send') props.onSent(s);
       else props.onClose();
@@ -74,7 +81,7 @@ export function ExportPreview(props: { share: Share; onClose: () => void; onSent
       reload();
     });
   };
-  const canSend = share.actions.includes('send');
+  const canSend = share.actions.includes('send') && (!needsConfirmation(share.verification) || confirmFaces);
   const canCancel = share.actions.includes('cancel');
 
   return (
@@ -91,7 +98,11 @@ export function ExportPreview(props: { share: Share; onClose: () => void; onSent
             This is exactly the file that will leave your home. Watch it: check that every blurred area covers what it
             should in every frame. Nothing is sent until you press <strong>Send</strong>.
           </p>
-          <video class="player" data-testid="export-video" src={shareVideoUrl(share.id)} controls playsInline preload="metadata" />
+          <div class="tracked-video">
+            <video ref={player} class="player" data-testid="export-video" src={shareVideoUrl(share.id)} controls playsInline preload="metadata" onPlay={() => setMarked(null)} />
+            {marked && <FindingMarker finding={marked} />}
+          </div>
+          <FaceCheck verification={share.verification} videoRef={player} confirmed={confirmFaces} onConfirm={setConfirmFaces} onMark={setMarked} />
           <Facts share={share} />
         </>
       )}

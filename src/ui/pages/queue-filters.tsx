@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { CLIP_TRIGGERS } from '../../core/types.js';
 import type { CameraView, ClipQuery } from '../api.js';
+import { LABEL_FILTERS } from './label-chips.js';
 
 /** The queue's filters as the owner sets them; days are local calendar days (YYYY-MM-DD). */
 export interface Filters {
@@ -48,9 +49,17 @@ export function rangeOf(f: Pick<Filters, 'fromDay' | 'toDay'>): { from?: string;
   return { ...(from && { from: from.toISOString() }), ...(to && { to: to.toISOString() }) };
 }
 
-export function queryOf(f: Filters): ClipQuery {
+/**
+ * The API query for these filters. `hideUnlabelled` (review.hideUnlabelled) applies to the pending
+ * queue without a label choice: analysed clips labelled neither person nor vehicle are left out.
+ */
+export function queryOf(f: Filters, hideUnlabelled = false): ClipQuery {
   const range = rangeOf(f);
-  return { status: f.status, camera: f.camera, trigger: f.trigger, label: f.label, ...(range.from && { from: range.from }), ...(range.to && { to: range.to }) };
+  return {
+    status: f.status, camera: f.camera, trigger: f.trigger, label: f.label,
+    hideUnlabelled: hideUnlabelled && f.status === 'pending' && f.label === '',
+    ...(range.from && { from: range.from }), ...(range.to && { to: range.to }),
+  };
 }
 
 /** Filters live in the address (`#/queue?status=all&from=2026-11-29`): reload, back and a bookmark keep them. */
@@ -113,14 +122,12 @@ function Select(props: { label: string; name: string; value: string; onChange: (
   );
 }
 
-/**
- * Status, camera, trigger, first and last day, and — once clips carry labels (what on-device
- * detection saw) — label. `labels` is what the loaded clips report; with none, no label filter.
- */
-export function FilterBar(props: { filters: Filters; cameras: CameraView[]; labels: string[]; onChange: (f: Filters) => void }) {
+/** Status, camera, trigger, content (the labels on-device analysis gave), first and last day. */
+export function FilterBar(props: { filters: Filters; cameras: CameraView[]; onChange: (f: Filters) => void }) {
   const f = props.filters;
   const set = (patch: Partial<Filters>): void => props.onChange({ ...f, ...patch });
-  const labels = f.label && !props.labels.includes(f.label) ? [...props.labels, f.label] : props.labels;
+  // An address may name a label choice the list does not offer (`label=other`): keep it selectable.
+  const labels = LABEL_FILTERS.some((o) => o.value === f.label) ? LABEL_FILTERS : [...LABEL_FILTERS, { value: f.label, label: f.label }];
   return (
     <fieldset class="filters">
       <legend class="sr">Filters</legend>
@@ -129,10 +136,7 @@ export function FilterBar(props: { filters: Filters; cameras: CameraView[]; labe
         options={[{ value: '', label: 'All cameras' }, ...props.cameras.map((c) => ({ value: c.id, label: c.name }))]} />
       <Select label="Trigger" name="trigger" value={f.trigger} onChange={(trigger) => set({ trigger })}
         options={[{ value: '', label: 'Any trigger' }, ...CLIP_TRIGGERS.map((t) => ({ value: t, label: t }))]} />
-      {labels.length > 0 && (
-        <Select label="Label" name="label" value={f.label} onChange={(label) => set({ label })}
-          options={[{ value: '', label: 'Any label' }, ...labels.map((l) => ({ value: l, label: l }))]} />
-      )}
+      <Select label="Content" name="label" value={f.label} onChange={(label) => set({ label })} options={labels} />
       <Field label="From" id="filter-from">
         <input id="filter-from" type="date" name="fromDay" value={f.fromDay} max={f.toDay || undefined} onChange={(e) => set({ fromDay: e.currentTarget.value })} />
       </Field>

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { api, clipsUrl, rejectUrl, type BulkResult, type ClipPage, type ClipView } from '../api.js';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, clipsUrl, detectUrl, rejectUrl, type BulkResult, type ClipPage, type ClipView } from '../api.js';
 import { cameraName, useCameras } from '../cameras.js';
 import { useLive } from '../live.js';
 import { ApproveDialog } from './approve.js';
@@ -58,18 +58,23 @@ export function QueuePage() {
   const [help, setHelp] = useState(false);
   const [outcome, setOutcome] = useState<BulkOutcome | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // review.hideUnlabelled: the default view (pending, any content) leaves out clips analysed as neither person nor vehicle.
+  const [hideUnlabelled, setHideUnlabelled] = useState(false);
   const items = page?.items ?? [];
   const selection = useSelection(items);
   const range = rangeOf(filters);
 
   const load = useCallback(() => {
     if (rangeOf(filters).error) return;
-    api<ClipPage>('GET', clipsUrl(queryOf(filters))).then((p) => {
+    api<ClipPage>('GET', clipsUrl(queryOf(filters, hideUnlabelled))).then((p) => {
       setPage(p);
       setError(null);
     }, (e: Error) => setError(e.message));
-  }, [filters]);
+  }, [filters, hideUnlabelled]);
   useEffect(load, [load]);
+  useEffect(() => {
+    api<{ hideUnlabelled: boolean }>('GET', detectUrl()).then((d) => setHideUnlabelled(d.hideUnlabelled), () => undefined);
+  }, []);
   useLive((type) => {
     if (type.startsWith('clip.') || type === 'resync') load();
   }, [load]);
@@ -89,7 +94,7 @@ export function QueuePage() {
   };
 
   const more = (): void => {
-    api<ClipPage>('GET', clipsUrl({ ...queryOf(filters), cursor: page?.nextCursor ?? null })).then(
+    api<ClipPage>('GET', clipsUrl({ ...queryOf(filters, hideUnlabelled), cursor: page?.nextCursor ?? null })).then(
       (p) => setPage((old) => ({ items: [...(old?.items ?? []), ...p.items], nextCursor: p.nextCursor })),
       (e: Error) => setError(e.message),
     );
@@ -108,7 +113,6 @@ export function QueuePage() {
     selection.keep(results.filter((r) => !r.ok).map((r) => r.id));
     load();
   };
-  const labels = useMemo(() => [...new Set(items.flatMap((c) => c.labels ?? []))].sort(), [items]);
 
   const focusCard = (index: number): void => {
     const clip = items[Math.max(0, Math.min(items.length - 1, index))];
@@ -146,7 +150,7 @@ export function QueuePage() {
         <h1 tabIndex={-1}>Review</h1>
         <button type="button" class="link" onClick={() => setHelp(true)} aria-keyshortcuts="?">Keyboard shortcuts (?)</button>
       </div>
-      <FilterBar filters={filters} cameras={cameras ?? []} labels={labels} onChange={changeFilters} />
+      <FilterBar filters={filters} cameras={cameras ?? []} onChange={changeFilters} />
       {range.error && <p class="error" role="alert">{range.error}</p>}
       {error && <p class="error" role="alert">{error}</p>}
       {cameras && cameras.length > 0 && <DayStrip cameras={filters.camera ? cameras.filter((c) => c.id === filters.camera) : cameras} status={filters.status} trigger={filters.trigger} initialDay={filters.toDay || filters.fromDay} />}

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
-import { CLIP_STATUSES, CLIP_TRIGGERS } from '../../core/types.js';
+import { CLIP_LABELS, CLIP_STATUSES, CLIP_TRIGGERS, type ClipLabel } from '../../core/types.js';
 import { decodeCursor, toClip, type ClipRecord } from '../../db/repos/clips.js';
-import type { WebApiDeps } from '../context.js';
+import { need, type WebApiDeps } from '../context.js';
 import { idParams, idSchema, parseInput } from '../validate.js';
 import { shareView } from '../views.js';
 
@@ -19,6 +19,16 @@ const listQuery = z
     trigger: z.enum(CLIP_TRIGGERS).optional(),
     from: instant.optional(),
     to: instant.optional(),
+    /** Any of these labels, comma-separated (`person,vehicle`). */
+    label: z
+      .string()
+      .max(100)
+      .transform((v) => [...new Set(v.split(',').map((l) => l.trim()).filter((l) => l !== ''))])
+      .refine((ls) => ls.every((l) => (CLIP_LABELS as readonly string[]).includes(l)), `labels are ${CLIP_LABELS.join(', ')}`)
+      .transform((ls) => ls as ClipLabel[])
+      .optional(),
+    /** The review queue's default view with review.hideUnlabelled on: analysed clips labelled neither person nor vehicle are left out. */
+    hideUnlabelled: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z
       .string()
@@ -42,6 +52,8 @@ const approveBody = z.strictObject({
   blur: z.array(region).max(32).optional(),
   caption: z.string().max(500).optional(),
   requestId: idSchema.optional(),
+  /** Face tracks (ids from /analysis) blurred frame by frame; omitted: all of them. */
+  tracks: z.array(z.number().int().positive()).max(64).optional(),
 });
 
 export function findClip(deps: WebApiDeps, id: string): ClipRecord {
@@ -57,7 +69,10 @@ export function findClip(deps: WebApiDeps, id: string): ClipRecord {
 export async function clipRoutes(app: FastifyInstance, deps: WebApiDeps): Promise<void> {
   app.get('/clips', async (req) => {
     const q = parseInput(listQuery, req.query, 'query');
-    const page = deps.repos.clips.list({ status: q.status, cameraId: q.camera, trigger: q.trigger, from: q.from, to: q.to, limit: q.limit, cursor: q.cursor });
+    const page = deps.repos.clips.list({
+      status: q.status, cameraId: q.camera, trigger: q.trigger, from: q.from, to: q.to,
+      labels: q.label, hideUnlabelled: q.hideUnlabelled, limit: q.limit, cursor: q.cursor,
+    });
     return { items: page.items.map((r) => toClip(r)), nextCursor: page.nextCursor };
   });
 
@@ -65,6 +80,20 @@ export async function clipRoutes(app: FastifyInstance, deps: WebApiDeps): Promis
     const { id } = parseInput(idParams, req.params, 'params');
     return toClip(findClip(deps, id));
   });
+
+  app.get('/clips/:id/analysis', async (req) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    return need(deps.controls, 'analysis').get(id);
+  });
+
+  app.post('/clips/:id/analyse', async (req, reply) => {
+    const { id } = parseInput(idParams, req.params, 'params');
+    need(deps.controls, 'analysis').request(id);
+    deps.log.info({ clipId: id, principal: req.principal?.kind }, 'analysis requested through the API');
+    return reply.status(202).send(toClip(findClip(deps, id)));
+  });
+
+  app.get('/detect', async () => need(deps.controls, 'analysis').status());
 
   app.post('/clips/:id/approve', async (req, reply) => {
     const { id } = parseInput(idParams, req.params, 'params');

@@ -1,8 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import type { WebApiDeps } from '../context.js';
 import { idParams, parseInput } from '../validate.js';
 import { shareView } from '../views.js';
+
+/** Send's body: `confirmFaces` is the owner's word that faces the check still found may leave (else FACES_REMAIN). */
+const sendBody = z.strictObject({ confirmFaces: z.boolean().default(false) });
 
 /** Shares (approved clips on their way out): Send (consent), Cancel (withdraw), retry and revoke. */
 export async function shareRoutes(app: FastifyInstance, deps: WebApiDeps): Promise<void> {
@@ -24,8 +28,9 @@ export async function shareRoutes(app: FastifyInstance, deps: WebApiDeps): Promi
 
   app.post('/shares/:id/send', async (req, reply) => {
     const { id } = parseInput(idParams, req.params, 'params');
-    const share = deps.controls.review.send(id);
-    deps.log.info({ shareId: id, principal: req.principal?.kind }, 'share sent through the API (consent recorded)');
+    const body = parseInput(sendBody, req.body ?? {}, 'body');
+    const share = deps.controls.review.send(id, { confirmFaces: body.confirmFaces });
+    deps.log.info({ shareId: id, principal: req.principal?.kind, confirmFaces: body.confirmFaces }, 'share sent through the API (consent recorded)');
     return reply.status(202).send(shareView(share, deps.repos.clips));
   });
 

@@ -61,8 +61,14 @@ describe('App with MQTT and a simulated doorbell', () => {
       const on = await rec.waitFor((m) => m.topic === t('motion') && m.text === 'ON', 'motion ON', 60_000);
       const off = await rec.waitFor((m) => m.topic === t('motion') && m.text === 'OFF', 'motion OFF', 30_000, rec.messages.indexOf(on));
       const created = await rec.waitFor((m) => m.topic === 'clipgate/events' && m.text.includes('"clip.created"'), 'clip.created', 60_000);
-      const event = JSON.parse(created.text) as { clipId: string; cameraId: string };
+      const event = JSON.parse(created.text) as { clipId: string; cameraId: string; labels?: Record<string, number> };
       expect(event.cameraId).toBe('front-door');
+      expect(event.labels).toEqual({});
+      // The on-device analysis follows with the clip's labels: the simulated camera's colour bars are no person.
+      const analysed = await rec.waitFor((m) => m.topic === 'clipgate/events' && m.text.includes('"clip.analysed"') && m.text.includes(event.clipId), 'clip.analysed', 120_000);
+      const labels = (JSON.parse(analysed.text) as { labels: Record<string, number> }).labels;
+      expect(labels.person).toBeUndefined();
+      expect(app.core.repos.clips.get(event.clipId)).toMatchObject({ status: 'pending', analysis: 'done' });
       expect(rec.messages.indexOf(off)).toBeGreaterThan(rec.messages.indexOf(on));
       const snapshot = await rec.waitFor((m) => m.topic === t('snapshot') && !m.payload.equals(PLACEHOLDER_JPEG), 'snapshot', 20_000);
       expect([...snapshot.payload.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]); // a JPEG

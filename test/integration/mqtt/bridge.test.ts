@@ -112,6 +112,8 @@ const clip = (cameraId: string): Clip => ({
   height: 1080,
   hasAudio: false,
   sha256: 'ab'.repeat(32),
+  labels: { person: 0.87 },
+  analysis: 'done',
 });
 
 /** A broker, a recorder on it and a started bridge it has seen come online; `mark` is where later messages start. */
@@ -184,7 +186,8 @@ describe('MqttBridge with a real mosquitto', () => {
     const snap = await rec.waitFor((m) => m.topic === 'clipgate/front-door/snapshot' && m.payload.equals(JPEG), 'snapshot', 20_000, mark);
     const created = await rec.waitFor((m) => m.topic === 'clipgate/events' && m.text.includes('clip.created'), 'clip.created event', 20_000, mark);
     const { at: createdAt, ...createdIds } = JSON.parse(created.text) as { at: string };
-    expect(createdIds).toEqual({ type: 'clip.created', clipId: 'clip-front-door', cameraId: 'front-door', snapshotTopic: 'clipgate/front-door/snapshot' });
+    // Clip messages carry the clip's labels (on-device analysis), for automations.
+    expect(createdIds).toEqual({ type: 'clip.created', clipId: 'clip-front-door', cameraId: 'front-door', snapshotTopic: 'clipgate/front-door/snapshot', labels: { person: 0.87 } });
     expect(createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     await rec.waitFor((m) => m.topic === 'clipgate/stats' && (JSON.parse(m.text) as Stats).pending === 3, 'stats follow the new clip', 20_000, mark);
     h.bus.emit('motion.changed', { cameraId: 'front-door', active: false, source: 'onvif', at });

@@ -32,6 +32,10 @@ describe('approve → export → upload → revoke through the App', () => {
       cacheDir: path.join(tmp.path, 'cache'),
       web: { host: '127.0.0.1', port: await freePort() },
       platform: { url: platform.url, token, chunkSizeMb: 0.25 },
+      // This test is about the upload path. With detection on, the face check of this 320×180
+      // test-pattern export reports two false "faces" and Send would wait for the owner's
+      // confirmation (test/integration/detect/app.test.ts covers that path).
+      detect: { enabled: false },
       logging: { level: 'silent' },
     });
     const secrets = new SecretRegistry();

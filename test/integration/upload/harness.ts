@@ -58,7 +58,7 @@ export function addClip(h: Harness, o: { id?: string; status?: ClipRecord['statu
     id, cameraId: 'front-door', status: o.status ?? 'pending', trigger: 'motion', startedAt: o.startedAt,
     endedAt: new Date(Date.parse(o.startedAt) + durationMs).toISOString(), durationMs, sizeBytes: 1000, width: 160, height: 90,
     hasAudio: false, sha256: createHash('sha256').update(id).digest('hex'), filePath: o.file ?? `clips/${id}.mp4`,
-    thumbPath: null, createdAt: o.startedAt, reviewedAt: null, fileDeletedAt: null,
+    thumbPath: null, createdAt: o.startedAt, reviewedAt: null, fileDeletedAt: null, labels: {}, analysis: 'pending',
   };
   h.repos.clips.insert(clip);
   return clip;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COCO_CLASSES, cocoClassName, labelOfCocoClass, mergeLabelScores } from '../../../src/detect/labels.js';
-import { decodeCenterNet } from '../../../src/detect/models/centernet-tfjs.js';
+import { decodeNanoDet, NANODET_BINS, type NanoDetHead } from '../../../src/detect/models/nanodet-tfjs.js';
 
 describe('COCO class → clip label', () => {
   it.each([
@@ -32,21 +32,51 @@ describe('COCO class → clip label', () => {
   });
 });
 
-describe('CenterNet output rows', () => {
-  it('decodes (x1, y1, x2, y2, score, class) rows, drops low scores, bad ids and empty boxes, NMS per class', () => {
-    const rows = new Float32Array([
-      51.2, 102.4, 256, 409.6, 0.8, 0, // person
-      56, 100, 250, 400, 0.6, 0, // same person, lower score → suppressed
-      56, 100, 250, 400, 0.55, 16, // a dog in the same place: another class, kept
-      0, 0, 10, 10, 0.1, 2, // below the threshold
-      0, 0, 10, 10, 0.9, 95, // not a COCO id
-      10, 10, 10, 20, 0.9, 2, // empty box
-    ]);
-    const out = decodeCenterNet(rows, 0.3);
+/** Heads of a 64×64 input (strides 8, 16, 32: 8², 4², 2² cells), all scores 0 and flat box distributions. */
+function heads(): NanoDetHead[] {
+  return [8, 16, 32].map((stride) => {
+    const cells = (64 / stride) ** 2;
+    return { stride, scores: new Float32Array(cells * 80), boxes: new Float32Array(cells * 4 * NANODET_BINS) };
+  });
+}
+
+/** One side's distribution peaked at `bin` strides (a large logit there, the rest 0). */
+function side(h: NanoDetHead, cell: number, q: number, bin: number): void {
+  h.boxes.fill(0, (cell * 4 + q) * NANODET_BINS, (cell * 4 + q + 1) * NANODET_BINS);
+  h.boxes[(cell * 4 + q) * NANODET_BINS + bin] = 40;
+}
+
+describe('NanoDet head outputs', () => {
+  it('decodes scores and side distributions around the cell centre, drops low scores, NMS per class only', () => {
+    const hs = heads();
+    const h8 = hs[0]!;
+    // Cell (2, 1) of stride 8: centre (20, 12). Person 0.8 with sides 1, 1, 2, 3 strides → box (12, 4)–(36, 36).
+    const cell = 1 * 8 + 2;
+    h8.scores[cell * 80 + 0] = 0.8;
+    h8.scores[cell * 80 + 16] = 0.55; // a dog in the same place: another class, kept
+    h8.scores[cell * 80 + 2] = 0.1; // below the threshold
+    [1, 1, 2, 3].forEach((bin, q) => side(h8, cell, q, bin));
+    // The neighbouring cell sees the same person, less sure: suppressed by NMS.
+    const next = cell + 1;
+    h8.scores[next * 80 + 0] = 0.6;
+    [2, 1, 1, 3].forEach((bin, q) => side(h8, next, q, bin));
+    const out = decodeNanoDet(hs, 0.3, 64);
     expect(out.map((d) => [d.className, d.label, Number(d.score.toFixed(2))])).toEqual([['person', 'person', 0.8], ['dog', 'animal', 0.55]]);
-    expect(out[0]!.box.x).toBeCloseTo(0.1, 5);
-    expect(out[0]!.box.y).toBeCloseTo(0.2, 5);
-    expect(out[0]!.box.width).toBeCloseTo(0.4, 5);
-    expect(out[0]!.box.height).toBeCloseTo(0.6, 5);
+    const b = out[0]!.box;
+    expect([b.x * 64, b.y * 64, (b.x + b.width) * 64, (b.y + b.height) * 64].map((v) => Math.round(v * 100) / 100)).toEqual([12, 4, 36, 36]);
+  });
+
+  it('a flat distribution means the middle distance; boxes are clipped to the input', () => {
+    const hs = heads();
+    const h32 = hs[2]!;
+    h32.scores[0] = 0.9; // cell (0, 0) of stride 32: centre (16, 16), every side 5 strides (160 px) → clipped to the 64 px input
+    const [d] = decodeNanoDet(hs, 0.5, 64);
+    expect(d?.box).toEqual({ x: 0, y: 0, width: 1, height: 1 });
+  });
+
+  it('refuses heads of the wrong shape', () => {
+    const hs = heads();
+    hs[1] = { ...hs[1]!, scores: new Float32Array(3) };
+    expect(() => decodeNanoDet(hs, 0.5, 64)).toThrow(/wrong shape/);
   });
 });

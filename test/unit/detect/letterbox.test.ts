@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blendOverlaps, iou, letterbox, letterboxFilter, scaleLetterbox, shrinkRgb, toPicture } from '../../../src/detect/letterbox.js';
+import { blendOverlaps, iou, letterbox, letterboxFilter, resampleRgb, scaleLetterbox, shrinkRgb, toPicture } from '../../../src/detect/letterbox.js';
 
 describe('letterbox geometry', () => {
   it.each([
@@ -73,5 +73,19 @@ describe('overlaps', () => {
     expect(out[0]!.score).toBe(0.9);
     expect(out[0]!.x).toBeCloseTo((0.1 * 0.6 + 0.12 * 0.9) / 1.5, 6);
     expect(out[1]).toEqual({ x: 0.7, y: 0.7, width: 0.1, height: 0.1, score: 0.5 });
+  });
+});
+
+describe('resampleRgb', () => {
+  it('averages the covered area: 4×4 → 3×3 keeps a flat colour and the mean of a pattern', () => {
+    const flat = { data: new Uint8Array(4 * 4 * 3).fill(200), width: 4, height: 4 };
+    expect([...resampleRgb(flat, 3).data]).toEqual(new Array(27).fill(200));
+    // Columns 0,255,0,255: the mean over the frame stays 127.5 (within rounding).
+    const stripes = { data: new Uint8Array(4 * 4 * 3).map((_, i) => (Math.floor(i / 3) % 2 ? 255 : 0)), width: 4, height: 4 };
+    const out = resampleRgb(stripes, 3).data;
+    const mean = out.reduce((s, v) => s + v, 0) / out.length;
+    expect(Math.abs(mean - 127.5)).toBeLessThan(1.5);
+    expect(resampleRgb(flat, 4)).toBe(flat);
+    expect(() => resampleRgb(flat, 5)).toThrow(RangeError);
   });
 });

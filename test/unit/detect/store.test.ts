@@ -8,7 +8,7 @@ import { makeTempDir, type TempDir } from '../../support/tmp.js';
 
 const analysis: Analysis = {
   version: 1,
-  models: { face: 'blazeface-back-256@1.2.0', labels: 'centernet-mbv3-512@human-3.3.6' },
+  models: { face: 'blazeface-back-256@1.2.0', labels: 'nanodet-m-416@human-models-3.0.4' },
   faceFps: 10,
   labelFps: 1,
   durationSec: 4.2,

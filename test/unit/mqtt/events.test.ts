@@ -3,7 +3,7 @@ import { uiLink } from '../../../src/core/links.js';
 import type { Clip, Share } from '../../../src/core/types.js';
 import { eventMessage, type EventLinks } from '../../../src/mqtt/events.js';
 
-const clip = { id: 'c1', cameraId: 'yard' } as Clip;
+const clip = { id: 'c1', cameraId: 'yard', labels: { person: 0.91 } } as Clip;
 const share = { id: 's1', clipId: 'c1' } as Share;
 const now = '2026-11-29T12:30:45.123Z';
 const noUrl: EventLinks = { clipUrl: () => undefined, snapshotTopic: (id) => `clipgate/${id}/snapshot` };
@@ -11,7 +11,12 @@ const withUrl: EventLinks = { ...noUrl, clipUrl: (id) => uiLink('http://pi.lan:8
 
 describe('eventMessage', () => {
   it('maps clip, share, doorbell and request events to {type, ids, at}', () => {
-    expect(eventMessage('clip.created', { clip }, now, noUrl)).toEqual({ type: 'clip.created', clipId: 'c1', cameraId: 'yard', snapshotTopic: 'clipgate/yard/snapshot', at: now });
+    expect(eventMessage('clip.created', { clip }, now, noUrl)).toEqual({
+      type: 'clip.created', clipId: 'c1', cameraId: 'yard', snapshotTopic: 'clipgate/yard/snapshot', labels: { person: 0.91 }, at: now,
+    });
+    expect(eventMessage('clip.analysed', { clip, labels: { person: 0.91, vehicle: 0.6 }, tracks: 2, at: '2026-11-29T12:31:00.000Z' }, now, noUrl)).toEqual({
+      type: 'clip.analysed', clipId: 'c1', cameraId: 'yard', labels: { person: 0.91, vehicle: 0.6 }, at: '2026-11-29T12:31:00.000Z',
+    });
     expect(eventMessage('share.uploaded', { share }, now, noUrl)).toEqual({ type: 'share.uploaded', shareId: 's1', clipId: 'c1', at: now });
     expect(eventMessage('doorbell.pressed', { cameraId: 'door', at: '2026-01-01T00:00:00.000Z' }, now, noUrl)).toEqual({
       type: 'doorbell.pressed',
@@ -32,6 +37,7 @@ describe('eventMessage', () => {
       clipId: 'c1',
       cameraId: 'yard',
       snapshotTopic: 'clipgate/yard/snapshot',
+      labels: { person: 0.91 },
       url: 'http://pi.lan:8080/#/clips/c1',
       at: now,
     });

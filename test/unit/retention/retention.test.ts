@@ -7,6 +7,7 @@ import type { EventMap } from '../../../src/core/events.js';
 import { Problems } from '../../../src/core/problems.js';
 import type { ClipRecord } from '../../../src/db/repos/clips.js';
 import type { ShareStatus } from '../../../src/core/types.js';
+import { analysisPath } from '../../../src/detect/store.js';
 import { ClipDeleter } from '../../../src/retention/deleter.js';
 import type { DiskSpace } from '../../../src/retention/disk.js';
 import { QUOTA_PROBLEM, Retention } from '../../../src/retention/retention.js';
@@ -173,5 +174,17 @@ describe('disk quota', () => {
     // Space is back: the problem clears on the next pass.
     await retention({ minFreePercent: 10 }).runOnce();
     expect(problems.has(QUOTA_PROBLEM)).toBe(false);
+  });
+});
+
+describe('the analysis file goes with its clip', () => {
+  it('retention removes <clip>.analysis.json with the video', async () => {
+    const rec = clip();
+    const analysisFile = analysisPath(fileOf(rec));
+    writeFileSync(analysisFile, '{}');
+    env.clock.advance(8 * DAY);
+    await retention({}).runOnce();
+    expect(existsSync(fileOf(rec))).toBe(false);
+    expect(existsSync(analysisFile)).toBe(false);
   });
 });

@@ -71,7 +71,7 @@ export function makeEnv(opts: { rejectedDays?: number; masks?: Region[]; preview
       const rec: ClipRecord = {
         id, cameraId: 'front', status: 'pending', trigger: 'motion', startedAt: '2026-11-29T11:00:00.000Z', endedAt: '2026-11-29T11:00:06.000Z',
         durationMs: 6000, sizeBytes: 5, width: 1920, height: 1080, hasAudio: true, sha256: 'a'.repeat(64), filePath, thumbPath,
-        createdAt: '2026-11-29T11:00:07.000Z', reviewedAt: null, fileDeletedAt: null, ...over,
+        createdAt: '2026-11-29T11:00:07.000Z', reviewedAt: null, fileDeletedAt: null, labels: {}, analysis: 'pending', ...over,
       };
       repos.clips.insert(rec);
       return rec;

@@ -28,7 +28,7 @@ describe('approve (prepare)', () => {
     const clip = env.insertClip();
     const share = env.review.approve(clip.id, { blur: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2 }], trim: { startMs: 1000, endMs: 4000 }, caption: 'car', requestId: 'req-1' });
     expect(share).toMatchObject({ clipId: clip.id, status: 'exporting', requestId: 'req-1', sha256: null });
-    expect(share.redaction).toEqual({ audioRemoved: true, blurredAreas: 2, privacyMasks: 1, trim: { startMs: 1000, endMs: 4000 }, metadataRemoved: true });
+    expect(share.redaction).toEqual({ audioRemoved: true, blurredAreas: 2, privacyMasks: 1, trackedFaces: 0, trim: { startMs: 1000, endMs: 4000 }, metadataRemoved: true });
     expect(env.repos.clips.get(clip.id)?.status).toBe('approved');
     expect(env.review.options(share)).toEqual({
       stripAudio: true, trim: { startMs: 1000, endMs: 4000 }, caption: 'car', requestId: 'req-1',

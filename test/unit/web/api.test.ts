@@ -19,6 +19,26 @@ afterAll(async () => h.close());
 const get = (url: string, headers: Record<string, string> = {}) => h.server.inject({ url, headers: { cookie: l.cookie, ...headers } });
 
 describe('clips', () => {
+  it('filters by label (any of) and hides analysed clips without person or vehicle only when asked', async () => {
+    h.app.core.repos.clips.setAnalysis('clip-1', 'done', { person: 0.9 });
+    h.app.core.repos.clips.setAnalysis('clip-2', 'done', { vehicle: 0.7, other: 0.4 });
+    h.app.core.repos.clips.setAnalysis('clip-3', 'done', { animal: 0.8 });
+    const ids = async (q: string): Promise<string[]> => (await get(`/api/clips?${q}`)).json<{ items: Clip[] }>().items.map((c) => c.id);
+    expect(await ids('label=person')).toEqual(['clip-1']);
+    expect(await ids('label=person,vehicle')).toEqual(['clip-2', 'clip-1']);
+    expect(await ids('label=vehicle&limit=1')).toEqual(['clip-2']);
+    // Analysed as animal only: left out of the default queue view; clips not analysed yet stay.
+    expect(await ids('status=pending&hideUnlabelled=true')).toEqual(['clip-5', 'clip-4', 'clip-2', 'clip-1', 'clip-0']);
+    expect(await ids('status=pending')).toContain('clip-3');
+    const c2 = (await get('/api/clips/clip-2')).json<Clip>();
+    expect(c2).toMatchObject({ labels: { vehicle: 0.7 }, analysis: 'done' });
+    expect(c2.labels.other).toBeUndefined(); // below the label threshold
+    const bad = await get('/api/clips?label=person,ghost');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ error: { code: string } }>().error.code).toBe('VALIDATION_FAILED');
+    for (const id of ['clip-1', 'clip-2', 'clip-3']) h.app.core.repos.clips.setAnalysis(id, 'pending', {});
+  });
+
   it('lists newest first with a cursor and filters by status and camera', async () => {
     const first = (await get('/api/clips?limit=3')).json<{ items: Clip[]; nextCursor: string }>();
     expect(first.items.map((c) => c.id)).toEqual(['clip-6', 'clip-5', 'clip-4']);
@@ -63,7 +83,7 @@ describe('clips', () => {
 
   it('returns exactly the Clip fields, no local paths', async () => {
     const clip = (await get('/api/clips/clip-1')).json<Record<string, unknown>>();
-    expect(Object.keys(clip).sort()).toEqual(['cameraId', 'durationMs', 'endedAt', 'hasAudio', 'height', 'id', 'sha256', 'sizeBytes', 'startedAt', 'status', 'trigger', 'width'].sort());
+    expect(Object.keys(clip).sort()).toEqual(['analysis', 'cameraId', 'durationMs', 'endedAt', 'hasAudio', 'height', 'id', 'labels', 'sha256', 'sizeBytes', 'startedAt', 'status', 'trigger', 'width'].sort());
   });
 
   it('names the offending field in a 400', async () => {

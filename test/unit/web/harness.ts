@@ -38,7 +38,8 @@ export async function startHarness(opts: { password?: boolean; web?: Record<stri
   const dir = await makeTempDir('cg-web-');
   const logs: string[] = [];
   const extra = Object.fromEntries(Object.entries(opts.config ?? {}).map(([k, v]) => [k, v.replace('{dir}', dir.path)]));
-  const config = configSchema.parse({ dataDir: path.join(dir.path, 'data'), cacheDir: path.join(dir.path, 'cache'), web: { host: '127.0.0.1', port: 0, ...opts.web }, ...extra });
+  // No analysis worker: these tests drive the API and UI over fake services (analysis has its own App tests).
+  const config = configSchema.parse({ dataDir: path.join(dir.path, 'data'), cacheDir: path.join(dir.path, 'cache'), web: { host: '127.0.0.1', port: 0, ...opts.web }, detect: { enabled: false }, ...extra });
   const log = createLogger({ level: 'info', secrets: new SecretRegistry(), write: (l) => logs.push(l) });
   const clock = new ManualClock(Date.now());
   const app = new App({ config, demo: false, log, secrets: new SecretRegistry(), clock });
@@ -93,7 +94,7 @@ export function addClip(h: Harness, over: Partial<ClipRecord> & { id: string }, 
   const rec: ClipRecord = {
     cameraId: 'front-door', status: 'pending', trigger: 'motion', startedAt: at, endedAt: at, durationMs: 15_000, sizeBytes: bytes.length,
     width: 1920, height: 1080, hasAudio: true, sha256: 'a'.repeat(64), filePath: rel, thumbPath: thumb, createdAt: at, reviewedAt: null,
-    fileDeletedAt: null, ...over,
+    fileDeletedAt: null, labels: {}, analysis: 'pending', ...over,
   };
   h.app.core.repos.clips.insert(rec);
   return rec;

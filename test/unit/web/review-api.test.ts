@@ -48,6 +48,7 @@ function addClip(): ClipRecord {
   const rec: ClipRecord = {
     id, cameraId: 'front', status: 'pending', trigger: 'motion', startedAt: at, endedAt: at, durationMs: 1000, sizeBytes: 5, width: 640, height: 360,
     hasAudio: false, sha256: 'a'.repeat(64), filePath: `clips/${id}.mp4`, thumbPath: null, createdAt: at, reviewedAt: null, fileDeletedAt: null,
+    labels: {}, analysis: 'pending',
   };
   core.repos.clips.insert(rec);
   return rec;
