@@ -76,7 +76,7 @@ describe.skipIf(!ready)('approve dialog with face tracks (Chromium, real daemon)
     const ids = await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-track-id'))));
 
     // Play: the boxes follow the faces as the window pans (x of one box at two instants differs).
-    const video = dialog.locator('.tracked-video video');
+    const video = dialog.locator('.player-box video');
     const xAt = async (t: number): Promise<number | null> => {
       await video.evaluate((v: HTMLVideoElement, at: number) => { v.pause(); v.currentTime = at; }, t);
       await expect.poll(() => video.evaluate((v: HTMLVideoElement, at: number) => Math.abs(v.currentTime - at) < 0.05 && !v.seeking, t)).toBe(true);
@@ -102,7 +102,7 @@ describe.skipIf(!ready)('approve dialog with face tracks (Chromium, real daemon)
     await xAt(2.0);
     expect(await dialog.locator(`rect.track-box.off[data-track-id="${off}"]`).count()).toBe(1);
     expect(await dialog.locator(`li[data-track-id="${off}"]`).textContent()).toContain('NOT blurred');
-    await dialog.locator('.tracked-video').scrollIntoViewIfNeeded();
+    await dialog.locator('.player-box').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(ARTIFACTS, 'approve-face-tracks-laptop.png') });
     await dialog.getByTestId('face-tracks').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(ARTIFACTS, 'approve-face-list-laptop.png') });
