@@ -60,17 +60,19 @@ export function QueuePage() {
   const [error, setError] = useState<string | null>(null);
   // review.hideUnlabelled: the default view (pending, any content) leaves out clips analysed as neither person nor vehicle.
   const [hideUnlabelled, setHideUnlabelled] = useState(false);
+  const [showUnlabelled, setShowUnlabelled] = useState(false);
+  const hiding = queryOf(filters, hideUnlabelled).hideUnlabelled === true;
   const items = page?.items ?? [];
   const selection = useSelection(items);
   const range = rangeOf(filters);
 
   const load = useCallback(() => {
     if (rangeOf(filters).error) return;
-    api<ClipPage>('GET', clipsUrl(queryOf(filters, hideUnlabelled))).then((p) => {
+    api<ClipPage>('GET', clipsUrl(queryOf(filters, hideUnlabelled && !showUnlabelled))).then((p) => {
       setPage(p);
       setError(null);
     }, (e: Error) => setError(e.message));
-  }, [filters, hideUnlabelled]);
+  }, [filters, hideUnlabelled, showUnlabelled]);
   useEffect(load, [load]);
   useEffect(() => {
     api<{ hideUnlabelled: boolean }>('GET', detectUrl()).then((d) => setHideUnlabelled(d.hideUnlabelled), () => undefined);
@@ -94,7 +96,7 @@ export function QueuePage() {
   };
 
   const more = (): void => {
-    api<ClipPage>('GET', clipsUrl({ ...queryOf(filters, hideUnlabelled), cursor: page?.nextCursor ?? null })).then(
+    api<ClipPage>('GET', clipsUrl({ ...queryOf(filters, hideUnlabelled && !showUnlabelled), cursor: page?.nextCursor ?? null })).then(
       (p) => setPage((old) => ({ items: [...(old?.items ?? []), ...p.items], nextCursor: p.nextCursor })),
       (e: Error) => setError(e.message),
     );
@@ -151,6 +153,14 @@ export function QueuePage() {
         <button type="button" class="link" onClick={() => setHelp(true)} aria-keyshortcuts="?">Keyboard shortcuts (?)</button>
       </div>
       <FilterBar filters={filters} cameras={cameras ?? []} onChange={changeFilters} />
+      {hiding && (
+        <p class="note" data-testid="hidden-unlabelled">
+          {showUnlabelled
+            ? 'Showing every clip, also those in which on-device analysis saw neither a person nor a vehicle. '
+            : 'Clips in which on-device analysis saw neither a person nor a vehicle are not shown here (review.hideUnlabelled). '}
+          <button type="button" class="link" onClick={() => setShowUnlabelled(!showUnlabelled)}>{showUnlabelled ? 'Hide them' : 'Show them'}</button>
+        </p>
+      )}
       {range.error && <p class="error" role="alert">{range.error}</p>}
       {error && <p class="error" role="alert">{error}</p>}
       {cameras && cameras.length > 0 && <DayStrip cameras={filters.camera ? cameras.filter((c) => c.id === filters.camera) : cameras} status={filters.status} trigger={filters.trigger} initialDay={filters.toDay || filters.fromDay} />}

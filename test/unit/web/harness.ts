@@ -34,10 +34,10 @@ let cachedHash: string | undefined;
  * `web` adds keys to the web section (allowedHosts, trustProxy, ingress, ...); `config` adds other
  * top-level keys, with `{dir}` in a string replaced by the harness's temp folder.
  */
-export async function startHarness(opts: { password?: boolean; web?: Record<string, unknown>; config?: Record<string, string>; real?: (keyof ApiControls)[] } = {}): Promise<Harness> {
+export async function startHarness(opts: { password?: boolean; web?: Record<string, unknown>; config?: Record<string, unknown>; real?: (keyof ApiControls)[] } = {}): Promise<Harness> {
   const dir = await makeTempDir('cg-web-');
   const logs: string[] = [];
-  const extra = Object.fromEntries(Object.entries(opts.config ?? {}).map(([k, v]) => [k, v.replace('{dir}', dir.path)]));
+  const extra = Object.fromEntries(Object.entries(opts.config ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v.replace('{dir}', dir.path) : v]));
   // No analysis worker: these tests drive the API and UI over fake services (analysis has its own App tests).
   const config = configSchema.parse({ dataDir: path.join(dir.path, 'data'), cacheDir: path.join(dir.path, 'cache'), web: { host: '127.0.0.1', port: 0, ...opts.web }, detect: { enabled: false }, ...extra });
   const log = createLogger({ level: 'info', secrets: new SecretRegistry(), write: (l) => logs.push(l) });
