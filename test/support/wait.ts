@@ -33,3 +33,39 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | false |
 export async function waitUntil(what: string, fn: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
   await waitFor(what, async () => (await fn()) || undefined, timeoutMs, everyMs);
 }
+
+/**
+ * Poll `fn` until it reports `done`, failing only when its `progress` (any string that changes as
+ * work moves on) stays the same for `stallMs`, or after `maxMs` in all. For work whose total time
+ * depends on the machine's load (exports queued behind a nice-10 worker) but which must never stop
+ * moving. A poll that throws counts as no progress; the last state is part of the failure message.
+ */
+export async function waitForProgress(
+  what: string,
+  fn: () => Promise<{ done: boolean; progress: string }> | { done: boolean; progress: string },
+  opts: { stallMs: number; maxMs: number; everyMs?: number },
+): Promise<void> {
+  const start = Date.now();
+  let last = '';
+  let lastChange = start;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const state = await fn();
+      if (state.done) return;
+      if (state.progress !== last) {
+        last = state.progress;
+        lastChange = Date.now();
+      }
+    } catch (err) {
+      lastError = err;
+    }
+    const now = Date.now();
+    if (now - lastChange >= opts.stallMs || now - start >= opts.maxMs) {
+      const why = now - lastChange >= opts.stallMs ? `no progress for ${opts.stallMs} ms` : `not done after ${opts.maxMs} ms`;
+      const error = lastError === undefined ? '' : ` (last error: ${errorMessage(lastError)})`;
+      throw new Error(`${why} waiting for ${what}; last state: ${last}${error}`);
+    }
+    await sleep(opts.everyMs ?? 500);
+  }
+}

@@ -36,6 +36,8 @@ export interface ShareRow {
   export_path: string | null;
   sha256: string | null;
   error: string | null;
+  /** The export's face check (JSON), for a post-mortem of a share that never went. */
+  verification_json: string | null;
 }
 
 export interface LedgerRow {
@@ -57,7 +59,7 @@ export function readDb(dataDir: string): DbSnapshot {
     db.pragma('busy_timeout = 10000');
     return {
       clips: db.prepare('SELECT id, status, file_path, thumb_path, file_deleted_at, deleted_at FROM clips').all() as ClipRow[],
-      shares: db.prepare('SELECT id, clip_id, status, export_path, sha256, error FROM shares').all() as ShareRow[],
+      shares: db.prepare('SELECT id, clip_id, status, export_path, sha256, error, verification_json FROM shares').all() as ShareRow[],
       ledger: db.prepare('SELECT seq, action, clip_id, share_id FROM ledger ORDER BY seq').all() as LedgerRow[],
     };
   } finally {

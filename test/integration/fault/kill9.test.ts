@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevPlatform, type DevPlatform } from '../../../src/demo/dev-platform/server.js';
 import { createDaemon, type Daemon } from '../../support/daemon.js';
 import { descendantPids, procStat } from '../../support/procfs.js';
-import { makeTempDir, sleep, waitUntil, type TempDir } from '../../support/index.js';
-import { checkFiles, checkLedger, checkPlatform, Checks, PlayableCache, readDb } from './invariants.js';
+import { makeTempDir, sleep, waitForProgress, type TempDir } from '../../support/index.js';
+import { checkFiles, checkLedger, checkPlatform, Checks, PlayableCache, readDb, type ShareRow } from './invariants.js';
 import { seededRng } from './prng.js';
 import { sendReady, Workload } from './workload.js';
 
@@ -67,6 +67,11 @@ async function killMoment(rng: ReturnType<typeof seededRng>, first: boolean): Pr
   return seen ? `after "${point}"` : `"${point}" not seen in 12 s`;
 }
 
+function describeShare(s: ShareRow): string {
+  const check = s.verification_json ? (JSON.parse(s.verification_json) as { status?: string }).status : 'none';
+  return `${s.id} (clip ${s.clip_id}) ${s.status}, face check ${check}${s.error ? `, error: ${s.error}` : ''}`;
+}
+
 describe('kill -9 at random moments (real daemon, real ffmpeg, real tus platform)', () => {
   it(`keeps every invariant across ${KILLS} kills`, async () => {
     const rng = seededRng('kill -9');
@@ -97,11 +102,15 @@ describe('kill -9 at random moments (real daemon, real ffmpeg, real tus platform
       tempsCleaned += state.temps.length;
     }
 
-    // Let the last approvals drain (each sent once its export is ready): every share must end `uploaded`, on the platform exactly once.
-    await waitUntil('every share uploaded', async () => {
+    // Let the last approvals drain (each sent once its export is ready): every share must end `uploaded`.
+    // How long that takes depends on the machine's load (each export's face check runs in the nice-10
+    // analysis worker), so the wait fails when the shares stop moving, not after a fixed time; a
+    // share still out is named with its state.
+    await waitForProgress('every share uploaded', async () => {
       await sendReady(daemon);
-      return readDb(daemon.dataDir).shares.every((s) => s.status === 'uploaded');
-    }, 240_000, 500);
+      const out = readDb(daemon.dataDir).shares.filter((s) => s.status !== 'uploaded');
+      return { done: out.length === 0, progress: out.length === 0 ? 'all uploaded' : `not uploaded: ${out.map(describeShare).join('; ')}` };
+    }, { stallMs: 180_000, maxMs: 600_000 });
     const children = descendantPids(daemon.pid).map((pid) => ({ pid, startTicks: procStat(pid)?.startTicks }));
     const exit = await daemon.stop();
     const leftBehind = children.filter((c) => procStat(c.pid)?.startTicks === c.startTicks);
@@ -125,5 +134,5 @@ describe('kill -9 at random moments (real daemon, real ffmpeg, real tus platform
     expect(leftBehind, 'children still running after a clean stop').toEqual([]);
     expect(final.shares.length, 'the run approved nothing: the kills were too early to test uploads').toBeGreaterThan(0);
     expect(complete.size).toBe(final.shares.length);
-  }, 900_000);
+  }, 1_200_000);
 });
