@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = path.resolve('test-artifacts');
@@ -37,6 +37,21 @@ export async function launchChromium(extraArgs: string[] = [], opts: { timezoneI
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A laptop-sized page of a fresh browser, signed in to the UI at `base` with `password`, on the
+ * review queue. `onPage` runs before the first navigation (listeners that must see every request).
+ */
+export async function openSignedIn(b: BrowserHandle, base: string, password: string, onPage?: (page: Page) => void): Promise<Page> {
+  const page = await b.context.newPage();
+  await page.setViewportSize(LAPTOP);
+  onPage?.(page);
+  await page.goto(base + '/');
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.getByRole('heading', { name: 'Review', exact: true }).waitFor();
+  return page;
 }
 
 /** A real 4 s H.264+AAC clip and its JPEG thumbnail, made by Debian's ffmpeg. */

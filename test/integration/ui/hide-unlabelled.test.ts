@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClip, PASSWORD, startHarness, type Harness } from '../../unit/web/harness.js';
-import { CHROMIUM, LAPTOP, launchChromium, makeClipFiles, type BrowserHandle } from './browser.js';
+import { CHROMIUM, launchChromium, makeClipFiles, openSignedIn, type BrowserHandle } from './browser.js';
 
 const ready = existsSync(CHROMIUM) && existsSync(path.resolve('dist/ui/app.js'));
 
@@ -35,12 +35,7 @@ describe.skipIf(!ready)('review.hideUnlabelled in the queue (Chromium)', () => {
     h.app.core.repos.clips.setAnalysis('cat', 'done', { animal: 0.8 });
     h.app.core.repos.clips.setAnalysis('tree', 'done', {});
     b = await launchChromium();
-    page = await b.context.newPage();
-    await page.setViewportSize(LAPTOP);
-    await page.goto(`http://127.0.0.1:${h.port}/`);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.getByRole('heading', { name: 'Review', exact: true }).waitFor();
+    page = await openSignedIn(b, `http://127.0.0.1:${h.port}`, PASSWORD);
   }, 120_000);
   afterAll(async () => {
     await b?.close();

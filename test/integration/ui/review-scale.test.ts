@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClipRecord } from '../../../src/db/repos/clips.js';
 import { waitFor } from '../../support/wait.js';
 import { addClip, PASSWORD, startHarness, type Harness } from '../../unit/web/harness.js';
-import { CHROMIUM, LAPTOP, launchChromium, makeClipFiles, type BrowserHandle } from './browser.js';
+import { CHROMIUM, launchChromium, makeClipFiles, openSignedIn, type BrowserHandle } from './browser.js';
 
 const ready = existsSync(CHROMIUM) && existsSync(path.resolve('dist/ui/app.js'));
 const ZONE = 'America/New_York';
@@ -73,16 +73,12 @@ describe.skipIf(!ready)('review at scale, keyboard only, in Chromium (real revie
     base = `http://127.0.0.1:${h.port}`;
     seed();
     b = await launchChromium([], { timezoneId: ZONE });
-    page = await b.context.newPage();
-    await page.setViewportSize(LAPTOP);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('request', (r) => {
-      if (new URL(r.url()).pathname === '/api/clips') clipRequests.push(r.url());
+    page = await openSignedIn(b, base, PASSWORD, (p) => {
+      p.on('pageerror', (e) => pageErrors.push(e.message));
+      p.on('request', (r) => {
+        if (new URL(r.url()).pathname === '/api/clips') clipRequests.push(r.url());
+      });
     });
-    await page.goto(base + '/');
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.getByRole('heading', { name: 'Review', exact: true }).waitFor();
   }, 120_000);
   afterAll(async () => {
     await b?.close();
