@@ -79,7 +79,9 @@ interface Run {
 async function queueRender(): Promise<BenchResult[]> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (Debian package chromium)`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cg-bench-ui-'));
-  const config = configSchema.parse({ dataDir: path.join(dir, 'data'), cacheDir: path.join(dir, 'cache'), web: { host: '127.0.0.1', port: 0 }, logging: { level: 'silent' } });
+  const config = configSchema.parse({ dataDir: path.join(dir, 'data'), cacheDir: path.join(dir, 'cache'), web: { host: '127.0.0.1', port: 0 }, logging: { level: 'silent' },
+    // The render is measured alone; the analysis of a backlog has its own bench (analysis.bench.ts).
+    detect: { enabled: false } });
   const app = new App({ config, demo: false, log: createLogger({ level: 'silent', secrets: new SecretRegistry() }), secrets: new SecretRegistry() });
   const profile = mkdtempSync(path.join(os.tmpdir(), 'cg-bench-chromium-'));
   try {

@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useCallback, useEffect, useRef } from 'preact/hooks';
 import { apiUrl } from './api.js';
 
 type Listener = (type: string, data: unknown) => void;
@@ -44,6 +44,32 @@ export function useLive(fn: Listener, deps: unknown[]): void {
       listeners.delete(fn);
     };
   }, deps);
+}
+
+/**
+ * `fn` at most once per `ms`: a call when none ran for `ms` runs at once; calls inside the window
+ * become one run at its end. Live events come in bursts (a backlog of clips being analysed sends
+ * one clip.updated each): a page reloads its list once per burst window, not once per event.
+ */
+export function useThrottled(fn: () => void, ms: number): () => void {
+  const latest = useRef(fn);
+  latest.current = fn;
+  const state = useRef<{ last: number; timer: ReturnType<typeof setTimeout> | null }>({ last: 0, timer: null });
+  useEffect(() => () => {
+    if (state.current.timer !== null) clearTimeout(state.current.timer);
+  }, []);
+  return useCallback(() => {
+    const s = state.current;
+    if (s.timer !== null) return;
+    const run = (): void => {
+      s.timer = null;
+      s.last = Date.now();
+      latest.current();
+    };
+    const wait = s.last + ms - Date.now();
+    if (wait <= 0) run();
+    else s.timer = setTimeout(run, wait);
+  }, [ms]);
 }
 
 export function startsWithAny(type: string, prefixes: string[]): boolean {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type LedgerKeyView, type LedgerRow } from '../api.js';
 import { short, when } from '../format.js';
-import { useLive } from '../live.js';
+import { useLive, useThrottled } from '../live.js';
 
 interface Verify {
   ok: boolean;
@@ -33,9 +33,11 @@ export function LedgerPage() {
   useEffect(() => {
     api<LedgerKeyView>('GET', '/api/ledger/key').then(setKey, (e: Error) => setError(e.message));
   }, []);
+  // Throttled: a backlog of clips being analysed sends a clip.updated per clip.
+  const reload = useThrottled(load, 2_000);
   useLive((type) => {
-    if (type.startsWith('share.') || type === 'clip.deleted' || type === 'clip.updated' || type === 'resync') load();
-  }, [load]);
+    if (type.startsWith('share.') || type === 'clip.deleted' || type === 'clip.updated' || type === 'resync') reload();
+  }, [reload]);
   return (
     <section>
       <div class="toolbar">

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, clipsUrl, detectUrl, rejectUrl, type BulkResult, type ClipPage, type ClipView } from '../api.js';
 import { cameraName, useCameras } from '../cameras.js';
-import { useLive } from '../live.js';
+import { useLive, useThrottled } from '../live.js';
 import { ApproveDialog } from './approve.js';
 import { BulkBar, outcomeText, type BulkOutcome } from './bulk-bar.js';
 import { ClipCard, clipName } from './clip-card.js';
@@ -77,9 +77,11 @@ export function QueuePage() {
   useEffect(() => {
     api<{ hideUnlabelled: boolean }>('GET', detectUrl()).then((d) => setHideUnlabelled(d.hideUnlabelled), () => undefined);
   }, []);
+  // At most one reload a second while clip events stream in (analysis of a backlog sends one per clip).
+  const reload = useThrottled(load, 1_000);
   useLive((type) => {
-    if (type.startsWith('clip.') || type === 'resync') load();
-  }, [load]);
+    if (type.startsWith('clip.') || type === 'resync') reload();
+  }, [reload]);
   useEffect(() => rememberQueue(filters), [filters]);
   useEffect(() => {
     // A link or Back to another queue address (`#/queue?from=…`) while the queue is shown.

@@ -4,7 +4,7 @@ import { cameraName, useCameras } from '../cameras.js';
 import { EmptyState } from '../components/empty.js';
 import { DOCS } from '../docs.js';
 import { when } from '../format.js';
-import { useLive } from '../live.js';
+import { useLive, useThrottled } from '../live.js';
 import { ApproveDialog } from './approve.js';
 
 /** How many candidate clips are looked up (for their camera and time) across all requests. */
@@ -58,9 +58,11 @@ export function RequestsPage() {
     });
   }, []);
   useEffect(load, [load]);
+  // Throttled: a backlog of clips being analysed sends a clip.updated per clip.
+  const reload = useThrottled(load, 1_000);
   useLive((type) => {
-    if (type === 'request.received' || type === 'clip.updated' || type === 'resync') load();
-  }, [load]);
+    if (type === 'request.received' || type === 'clip.updated' || type === 'resync') reload();
+  }, [reload]);
   const clips = useClips((requests ?? []).flatMap((r) => r.candidateClipIds));
   const open = (clipId: string, requestId: string): void => {
     api<Clip>('GET', clipUrl(clipId)).then((clip) => setApproving({ clip, requestId }), (e: Error) => setError(e.message));
