@@ -31,7 +31,8 @@ for i in $(seq 1 "$runs"); do
   mkdir -p test-artifacts
   if npx vitest run "$@" >"$log" 2>&1; then result=passed; else result=FAILED; failed=1; fi
   secs=$(( $(date +%s) - start ))
-  counts=$(grep -E '^ +Tests ' "$log" | tail -1 | sed 's/\x1b\[[0-9;]*m//g' | tr -s ' ')
+  # vitest colours its summary even into a file; strip the colour codes before looking for it.
+  counts=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ +Tests ' | tail -1 | tr -s ' ' || true)
   line="run $i/$runs: $result in ${secs}s ($counts) — log $log"
   summary+=("$line")
   echo "test:stress: $line"
