@@ -40,17 +40,20 @@ export async function launchChromium(extraArgs: string[] = [], opts: { timezoneI
 }
 
 /**
- * A laptop-sized page of a fresh browser, signed in to the UI at `base` with `password`, on the
- * review queue. `onPage` runs before the first navigation (listeners that must see every request).
+ * A laptop-sized page of a fresh browser, signed in to the UI at `base` with `password`, showing
+ * `hash` (default the review queue). `onPage` runs before the first navigation (listeners that
+ * must see every request).
  */
-export async function openSignedIn(b: BrowserHandle, base: string, password: string, onPage?: (page: Page) => void): Promise<Page> {
+export async function openSignedIn(
+  b: BrowserHandle, base: string, password: string, opts: { hash?: string; onPage?: (page: Page) => void } = {},
+): Promise<Page> {
   const page = await b.context.newPage();
   await page.setViewportSize(LAPTOP);
-  onPage?.(page);
-  await page.goto(base + '/');
+  opts.onPage?.(page);
+  await page.goto(base + '/' + (opts.hash ?? ''));
   await page.fill('input[name=password]', password);
   await page.click('button[type=submit]');
-  await page.getByRole('heading', { name: 'Review', exact: true }).waitFor();
+  await page.locator('input[name=password]').waitFor({ state: 'detached' });
   return page;
 }
 

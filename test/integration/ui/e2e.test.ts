@@ -17,7 +17,7 @@ import { startDevPlatform, type DevPlatform } from '../../../src/demo/dev-platfo
 import { hashPassword } from '../../../src/web/auth/password.js';
 import { startFaultyProxy, type FaultyProxy } from '../../support/faulty-proxy.js';
 import { audioStreams, ffprobe, freePort, makeTempDir, startRtspCamera, waitFor, waitUntil, type RtspCamera, type TempDir } from '../../support/index.js';
-import { ARTIFACTS, CHROMIUM, LAPTOP, launchChromium, PHONE, type BrowserHandle } from './browser.js';
+import { ARTIFACTS, CHROMIUM, LAPTOP, launchChromium, openSignedIn, PHONE, type BrowserHandle } from './browser.js';
 
 const ready = existsSync(CHROMIUM) && existsSync(path.resolve('dist/ui/app.js')) && existsSync(path.resolve('src/demo/dev-platform/server.ts'));
 const PASSWORD = 'owner password e2e';
@@ -105,11 +105,7 @@ describe.skipIf(!ready)('owner journey in Chromium against the real daemon', () 
     await app.start();
     base = `http://127.0.0.1:${app.web.port}`;
     b = await launchChromium();
-    page = await b.context.newPage();
-    await page.setViewportSize(LAPTOP);
-    await page.goto(base + '/#/cameras');
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('button[type=submit]');
+    page = await openSignedIn(b, base, PASSWORD, { hash: '#/cameras' });
   }, 120_000);
   afterAll(async () => {
     await b?.close();

@@ -16,7 +16,7 @@ import { parseStoredOptions } from '../../../src/review/options.js';
 import { hashPassword } from '../../../src/web/auth/password.js';
 import { buildPanClip, samplePhoto } from '../../support/faces.js';
 import { freePort, makeTempDir, waitFor, waitUntil, type TempDir } from '../../support/index.js';
-import { ARTIFACTS, CHROMIUM, LAPTOP, launchChromium, type BrowserHandle } from './browser.js';
+import { ARTIFACTS, CHROMIUM, launchChromium, openSignedIn, type BrowserHandle } from './browser.js';
 
 const ready = existsSync(CHROMIUM) && existsSync(path.resolve('dist/ui/app.js'));
 const PASSWORD = 'owner password face tracks';
@@ -53,11 +53,7 @@ describe.skipIf(!ready)('approve dialog with face tracks (Chromium, real daemon)
     await waitUntil('analysed', () => app.core.repos.clips.get(clipId)?.analysis === 'done', 240_000, 250);
     base = `http://127.0.0.1:${app.web.port}`;
     b = await launchChromium();
-    page = await b.context.newPage();
-    await page.setViewportSize(LAPTOP);
-    await page.goto(base + '/#/queue');
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('button[type=submit]');
+    page = await openSignedIn(b, base, PASSWORD, { hash: '#/queue' });
   }, 360_000);
   afterAll(async () => {
     await b?.close();

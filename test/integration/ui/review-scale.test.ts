@@ -73,12 +73,15 @@ describe.skipIf(!ready)('review at scale, keyboard only, in Chromium (real revie
     base = `http://127.0.0.1:${h.port}`;
     seed();
     b = await launchChromium([], { timezoneId: ZONE });
-    page = await openSignedIn(b, base, PASSWORD, (p) => {
-      p.on('pageerror', (e) => pageErrors.push(e.message));
-      p.on('request', (r) => {
-        if (new URL(r.url()).pathname === '/api/clips') clipRequests.push(r.url());
-      });
+    page = await openSignedIn(b, base, PASSWORD, {
+      onPage: (p) => {
+        p.on('pageerror', (e) => pageErrors.push(e.message));
+        p.on('request', (r) => {
+          if (new URL(r.url()).pathname === '/api/clips') clipRequests.push(r.url());
+        });
+      },
     });
+    await page.getByRole('heading', { name: 'Review', exact: true }).waitFor();
   }, 120_000);
   afterAll(async () => {
     await b?.close();
