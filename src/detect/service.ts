@@ -66,6 +66,8 @@ export class AnalysisService implements Service, AnalysisControl {
   private backlog: string[] = [];
   /** Clips the owner asked for: analysed even when already done. */
   private readonly forced = new Set<string>();
+  /** Clips whose analysis file was missing or unreadable at start: analysed again while they still wait for review. */
+  private readonly recheck = new Set<string>();
   private current: { clipId: string; abort: AbortController; done: Promise<void> } | null = null;
   private running = false;
   private unavailable: string | null = null;
@@ -104,7 +106,7 @@ export class AnalysisService implements Service, AnalysisControl {
     if (stale.length === 0 || !this.running) return;
     this.deps.core.log.info({ clips: stale.length }, 'analysing again clips whose analysis file is missing or unreadable');
     for (const id of stale) {
-      this.forced.add(id);
+      this.recheck.add(id);
       if (!this.backlog.includes(id)) this.backlog.push(id);
     }
     this.pump();
@@ -212,6 +214,7 @@ export class AnalysisService implements Service, AnalysisControl {
   private forget(clipId: string): void {
     this.dequeue(clipId);
     this.forced.delete(clipId);
+    this.recheck.delete(clipId);
     if (this.current?.clipId === clipId) this.current.abort.abort();
   }
 
@@ -239,7 +242,10 @@ export class AnalysisService implements Service, AnalysisControl {
     const { repos, bus, log, clock } = this.deps.core;
     const clip = repos.clips.get(clipId);
     const forced = this.forced.delete(clipId);
-    if (!clip || clip.fileDeletedAt || (clip.analysis === 'done' && !forced)) return;
+    // Once a clip left review its approval names the analysis it saw (the export blurs those face
+    // tracks): the start-up recheck leaves it alone; only the owner's own request analyses it again.
+    const recheck = this.recheck.delete(clipId) && clip?.status === 'pending';
+    if (!clip || clip.fileDeletedAt || (clip.analysis === 'done' && !forced && !recheck)) return;
     const started = Date.now();
     let analysis: Analysis;
     try {
@@ -290,6 +296,7 @@ export class AnalysisService implements Service, AnalysisControl {
     this.urgent.length = 0;
     this.backlog = [];
     this.forced.clear();
+    this.recheck.clear();
     const marked = repos.clips.markWaitingAnalysisOff();
     if (marked > 0) log.info({ clips: marked }, 'clips waiting for analysis marked off');
   }
