@@ -7,7 +7,8 @@ import { useLive } from '../live.js';
 
 function CameraCard(props: { cam: CameraView; onChanged: () => void }) {
   const { cam } = props;
-  const [snapshot, setSnapshot] = useState<{ id: string; at: string } | null>(null);
+  // undefined while the last clip is being looked up, null when the camera has none.
+  const [snapshot, setSnapshot] = useState<{ id: string; at: string } | null | undefined>(undefined);
   const [note, setNote] = useState<string | null>(null);
   const loadSnapshot = useCallback(() => {
     api<ClipPage>('GET', clipsUrl({ camera: cam.id, limit: 1 })).then((p) => {
@@ -29,8 +30,8 @@ function CameraCard(props: { cam: CameraView; onChanged: () => void }) {
   };
   return (
     <article class="card camera" data-camera-id={cam.id}>
-      <div class="snapshot">
-        {snapshot ? <img src={thumbUrl(snapshot.id)} alt={`Last clip from ${cam.name}`} /> : <span class="muted">No clip yet</span>}
+      <div class="snapshot" aria-busy={snapshot === undefined}>
+        {snapshot ? <img src={thumbUrl(snapshot.id)} alt={`Last clip from ${cam.name}`} /> : snapshot === null ? <span class="none">No clip yet</span> : null}
       </div>
       <div class="meta">
         <h2>{cam.name}</h2>

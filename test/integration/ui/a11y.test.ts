@@ -115,7 +115,8 @@ describe.skipIf(!ready)('accessibility (axe-core) of every page and dialog', () 
     await page.getByText('Stolen bicycle').waitFor();
     await check('requests');
     await page.goto(base + '/#/cameras');
-    await page.locator('[data-camera-id=garden]').waitFor();
+    await page.locator('[data-camera-id=garden] .snapshot img').waitFor();
+    await page.locator('[data-camera-id=front-door] .snapshot img').waitFor();
     await check('cameras');
     h.fakes.ledger.push({ seq: 1, at: new Date().toISOString(), action: 'approved', clipId: 'clip-2', shareId: 'share-1', sha256: 'ab'.repeat(32), exportSha256: 'ef'.repeat(32),
       requestId: null, options: {}, prevHash: '0'.repeat(64), hash: 'cd'.repeat(32), signature: 'S'.repeat(86) + '==' });
@@ -149,8 +150,11 @@ describe.skipIf(!ready)('accessibility (axe-core) of every page and dialog', () 
     await page.goto(base + '/#/requests');
     await page.getByRole('heading', { name: 'No open requests near you' }).waitFor();
     await check('requests, none');
-    h.fakes.cams.clear();
     await page.goto(base + '/#/cameras');
+    await expect.poll(() => page.locator('.snapshot', { hasText: 'No clip yet' }).count()).toBe(2);
+    await check('cameras, no clips');
+    h.fakes.cams.clear();
+    await page.reload();
     await page.getByRole('heading', { name: 'No cameras configured' }).waitFor();
     await check('cameras, none');
     await page.goto(base + '/#/queue');
