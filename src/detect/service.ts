@@ -64,10 +64,11 @@ export class AnalysisService implements Service, AnalysisControl {
   readonly name = 'analysis';
   private readonly urgent: string[] = [];
   private backlog: string[] = [];
-  /** Clips the owner asked for: analysed even when already done. */
-  private readonly forced = new Set<string>();
-  /** Clips whose analysis file was missing or unreadable at start: analysed again while they still wait for review. */
-  private readonly recheck = new Set<string>();
+  /**
+   * Clips analysed even when already done, and why: the owner asked (always), or their analysis
+   * file was missing or unreadable at start (only while they still wait for review).
+   */
+  private readonly again = new Map<string, 'owner' | 'missing-file'>();
   private current: { clipId: string; abort: AbortController; done: Promise<void> } | null = null;
   private running = false;
   private unavailable: string | null = null;
@@ -106,7 +107,7 @@ export class AnalysisService implements Service, AnalysisControl {
     if (stale.length === 0 || !this.running) return;
     this.deps.core.log.info({ clips: stale.length }, 'analysing again clips whose analysis file is missing or unreadable');
     for (const id of stale) {
-      this.recheck.add(id);
+      if (!this.again.has(id)) this.again.set(id, 'missing-file');
       if (!this.backlog.includes(id)) this.backlog.push(id);
     }
     this.pump();
@@ -148,7 +149,7 @@ export class AnalysisService implements Service, AnalysisControl {
     if (!this.config.enabled) throw new AppError('DETECT_UNAVAILABLE', 'on-device analysis is off (detect.enabled: false)');
     if (this.unavailable) throw new AppError('DETECT_UNAVAILABLE', this.unavailable);
     if (!this.running) throw new AppError('SERVICE_UNAVAILABLE', 'the analysis service is not running');
-    this.forced.add(clipId);
+    this.again.set(clipId, 'owner');
     this.dequeue(clipId);
     this.urgent.unshift(clipId);
     if (clip.analysis !== 'pending' && repos.clips.setAnalysis(clipId, 'pending')) {
@@ -213,8 +214,7 @@ export class AnalysisService implements Service, AnalysisControl {
 
   private forget(clipId: string): void {
     this.dequeue(clipId);
-    this.forced.delete(clipId);
-    this.recheck.delete(clipId);
+    this.again.delete(clipId);
     if (this.current?.clipId === clipId) this.current.abort.abort();
   }
 
@@ -241,11 +241,12 @@ export class AnalysisService implements Service, AnalysisControl {
   private async analyseOne(clipId: string, signal: AbortSignal): Promise<void> {
     const { repos, bus, log, clock } = this.deps.core;
     const clip = repos.clips.get(clipId);
-    const forced = this.forced.delete(clipId);
+    const why = this.again.get(clipId);
+    this.again.delete(clipId);
     // Once a clip left review its approval names the analysis it saw (the export blurs those face
     // tracks): the start-up recheck leaves it alone; only the owner's own request analyses it again.
-    const recheck = this.recheck.delete(clipId) && clip?.status === 'pending';
-    if (!clip || clip.fileDeletedAt || (clip.analysis === 'done' && !forced && !recheck)) return;
+    const rerun = why === 'owner' || (why === 'missing-file' && clip?.status === 'pending');
+    if (!clip || clip.fileDeletedAt || (clip.analysis === 'done' && !rerun)) return;
     const started = Date.now();
     let analysis: Analysis;
     try {
@@ -295,8 +296,7 @@ export class AnalysisService implements Service, AnalysisControl {
     );
     this.urgent.length = 0;
     this.backlog = [];
-    this.forced.clear();
-    this.recheck.clear();
+    this.again.clear();
     const marked = repos.clips.markWaitingAnalysisOff();
     if (marked > 0) log.info({ clips: marked }, 'clips waiting for analysis marked off');
   }
