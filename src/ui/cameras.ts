@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type CameraView } from './api.js';
-import { useLive } from './live.js';
+import { useLive, useNewest } from './live.js';
 
 /** The configured cameras, kept current over the live stream; `null` until the first answer. */
 export function useCameras(): CameraView[] | null {
   const [cameras, setCameras] = useState<CameraView[] | null>(null);
+  const newest = useNewest();
   const load = useCallback(() => {
-    api<CameraView[]>('GET', '/api/cameras').then(setCameras, () => setCameras((old) => old ?? []));
-  }, []);
+    newest(api<CameraView[]>('GET', '/api/cameras')).then(setCameras, () => setCameras((old) => old ?? []));
+  }, [newest]);
   useEffect(load, [load]);
   useLive((type) => {
     if (type.startsWith('camera.') || type === 'resync') load();

@@ -75,3 +75,20 @@ export function useThrottled(fn: () => void, ms: number): () => void {
 export function startsWithAny(type: string, prefixes: string[]): boolean {
   return prefixes.some((p) => type.startsWith(p));
 }
+
+/**
+ * Keeps only the newest of a series of loads: `newest(api(...))` settles only if no later call
+ * started meanwhile, so a slow answer for an older state never replaces a newer one on screen.
+ */
+export function useNewest(): <T>(answer: Promise<T>) => Promise<T> {
+  const generation = useRef(0);
+  return useCallback(<T,>(answer: Promise<T>): Promise<T> => {
+    const mine = ++generation.current;
+    return new Promise<T>((resolve, reject) => {
+      answer.then(
+        (value) => mine === generation.current && resolve(value),
+        (e: unknown) => mine === generation.current && reject(e instanceof Error ? e : new Error(String(e))),
+      );
+    });
+  }, []);
+}

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Region } from '../../core/types.js';
 import { api, approveUrl, thumbUrl, type Clip, type RequestView, type Share } from '../api.js';
 import { Modal, ModalHeader } from '../components/modal.js';
@@ -36,8 +36,9 @@ export interface ApproveProps {
 export function ApproveDialog(props: ApproveProps) {
   const [prepared, setPrepared] = useState<Share | null>(null);
   const heading = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    // The form (and its focused button) is gone: focus goes to the preview's heading, inside the dialog.
+  useLayoutEffect(() => {
+    // The form (and its focused button) is gone: focus goes to the preview's heading, inside the dialog,
+    // in the same task that rendered it (an effect after paint would leave a frame with focus on nothing).
     if (prepared) heading.current?.querySelector('h2')?.focus();
   }, [prepared]);
   const close = prepared ? () => props.onDone(prepared) : props.onClose;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type LedgerKeyView, type LedgerRow } from '../api.js';
 import { short, when } from '../format.js';
-import { useLive, useThrottled } from '../live.js';
+import { useLive, useNewest, useThrottled } from '../live.js';
 
 interface Verify {
   ok: boolean;
@@ -25,10 +25,12 @@ export function LedgerPage() {
   const [verify, setVerify] = useState<Verify | null>(null);
   const [key, setKey] = useState<LedgerKeyView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const newestRows = useNewest();
+  const newestVerify = useNewest();
   const load = useCallback(() => {
-    api<LedgerRow[]>('GET', '/api/ledger').then((r) => setRows([...r].reverse()), (e: Error) => setError(e.message));
-    api<Verify>('GET', '/api/ledger/verify').then(setVerify, (e: Error) => setError(e.message));
-  }, []);
+    newestRows(api<LedgerRow[]>('GET', '/api/ledger')).then((r) => setRows([...r].reverse()), (e: Error) => setError(e.message));
+    newestVerify(api<Verify>('GET', '/api/ledger/verify')).then(setVerify, (e: Error) => setError(e.message));
+  }, [newestRows, newestVerify]);
   useEffect(load, [load]);
   useEffect(() => {
     api<LedgerKeyView>('GET', '/api/ledger/key').then(setKey, (e: Error) => setError(e.message));

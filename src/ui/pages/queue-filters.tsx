@@ -123,9 +123,10 @@ function Select(props: { label: string; name: string; value: string; onChange: (
 }
 
 /** Status, camera, trigger, content (the labels on-device analysis gave), first and last day. */
-export function FilterBar(props: { filters: Filters; cameras: CameraView[]; onChange: (f: Filters) => void }) {
+export function FilterBar(props: { filters: Filters; cameras: CameraView[]; onChange: (patch: Partial<Filters>) => void }) {
   const f = props.filters;
-  const set = (patch: Partial<Filters>): void => props.onChange({ ...f, ...patch });
+  // Each control reports only what it changed: two changes before the next render must both count.
+  const set = (patch: Partial<Filters>): void => props.onChange(patch);
   // An address may name a label choice the list does not offer (`label=other`): keep it selectable.
   const labels = LABEL_FILTERS.some((o) => o.value === f.label) ? LABEL_FILTERS : [...LABEL_FILTERS, { value: f.label, label: f.label }];
   return (

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, clipsUrl, detectUrl, rejectUrl, type BulkResult, type ClipPage, type ClipView } from '../api.js';
 import { cameraName, useCameras } from '../cameras.js';
 import { useLive, useThrottled } from '../live.js';
@@ -54,6 +54,12 @@ export function QueuePage() {
   const [page, setPage] = useState<Page | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
   const [confirmingId, setConfirmingId] = useState<string | null>(null);
+  const focusConfirm = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    if (confirmingId === null || focusConfirm.current !== confirmingId) return;
+    focusConfirm.current = null;
+    cardOf(confirmingId)?.querySelector<HTMLElement>('.confirm-reject')?.focus();
+  }, [confirmingId]);
   const [approving, setApproving] = useState<ClipView | null>(null);
   const [help, setHelp] = useState(false);
   const [outcome, setOutcome] = useState<BulkOutcome | null>(null);
@@ -66,12 +72,18 @@ export function QueuePage() {
   const selection = useSelection(items);
   const range = rangeOf(filters);
 
+  // Only the newest list request may fill the page: a slow answer for filters already left behind is dropped.
+  const generation = useRef(0);
   const load = useCallback(() => {
     if (rangeOf(filters).error) return;
+    const mine = ++generation.current;
     api<ClipPage>('GET', clipsUrl(queryOf(filters, hideUnlabelled && !showUnlabelled))).then((p) => {
+      if (mine !== generation.current) return;
       setPage(p);
       setError(null);
-    }, (e: Error) => setError(e.message));
+    }, (e: Error) => {
+      if (mine === generation.current) setError(e.message);
+    });
   }, [filters, hideUnlabelled, showUnlabelled]);
   useEffect(load, [load]);
   useEffect(() => {
@@ -91,16 +103,27 @@ export function QueuePage() {
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  const changeFilters = (f: Filters): void => {
+  // The newest filters, also between a change and the render it causes (a quick From then To must keep both).
+  const latest = useRef(filters);
+  latest.current = filters;
+  const changeFilters = (patch: Partial<Filters>): void => {
+    const f = { ...latest.current, ...patch };
+    latest.current = f;
     history.replaceState(null, '', hashOf(f));
     setFilters(f);
     selection.setAll(false);
   };
 
   const more = (): void => {
+    // The next page belongs to the list on screen: if a newer list replaced it meanwhile, it is dropped.
+    const mine = generation.current;
     api<ClipPage>('GET', clipsUrl({ ...queryOf(filters, hideUnlabelled && !showUnlabelled), cursor: page?.nextCursor ?? null })).then(
-      (p) => setPage((old) => ({ items: [...(old?.items ?? []), ...p.items], nextCursor: p.nextCursor })),
-      (e: Error) => setError(e.message),
+      (p) => {
+        if (mine === generation.current) setPage((old) => ({ items: [...(old?.items ?? []), ...p.items], nextCursor: p.nextCursor }));
+      },
+      (e: Error) => {
+        if (mine === generation.current) setError(e.message);
+      },
     );
   };
   const reject = (clip: ClipView): void => {
@@ -132,9 +155,12 @@ export function QueuePage() {
     else if (command === 'play') togglePlay(clip);
     else if (command === 'share' && clip.status === 'pending') setApproving(clip);
     else if (command === 'reject' && clip.status === 'pending') {
-      setConfirmingId(clip.id);
-      // The card re-renders with its Confirm reject button; Enter then confirms, anything else leaves it.
-      requestAnimationFrame(() => cardOf(clip.id)?.querySelector<HTMLElement>('.confirm-reject')?.focus());
+      // The card re-renders with its Confirm reject button, focused as it renders (below); Enter then confirms, anything else leaves it.
+      if (confirmingId === clip.id) cardOf(clip.id)?.querySelector<HTMLElement>('.confirm-reject')?.focus();
+      else {
+        focusConfirm.current = clip.id;
+        setConfirmingId(clip.id);
+      }
     } else if (command === 'select') selection.toggle(clip.id, false);
     else if (command === 'selectRange') selection.toggle(clip.id, true);
   });

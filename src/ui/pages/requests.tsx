@@ -4,7 +4,7 @@ import { cameraName, useCameras } from '../cameras.js';
 import { EmptyState } from '../components/empty.js';
 import { DOCS } from '../docs.js';
 import { when } from '../format.js';
-import { useLive, useThrottled } from '../live.js';
+import { useLive, useNewest, useThrottled } from '../live.js';
 import { ApproveDialog } from './approve.js';
 
 /** How many candidate clips are looked up (for their camera and time) across all requests. */
@@ -49,14 +49,15 @@ export function RequestsPage() {
   const [approving, setApproving] = useState<{ clip: Clip; requestId: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const cameras = useCameras();
+  const newest = useNewest();
   const load = useCallback(() => {
-    api<RequestView[]>('GET', '/api/requests').then(setRequests, (e: Error) => {
+    newest(api<RequestView[]>('GET', '/api/requests')).then(setRequests, (e: Error) => {
       if (e instanceof ApiError && e.code === 'SERVICE_UNAVAILABLE') {
         setNoPlatform(true);
         setRequests([]);
       } else setError(e.message);
     });
-  }, []);
+  }, [newest]);
   useEffect(load, [load]);
   // Throttled: a backlog of clips being analysed sends a clip.updated per clip.
   const reload = useThrottled(load, 1_000);

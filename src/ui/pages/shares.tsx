@@ -4,7 +4,7 @@ import { EmptyState } from '../components/empty.js';
 import { DOCS } from '../docs.js';
 import { bytes, when } from '../format.js';
 import { removedSummary } from '../removed.js';
-import { useLive } from '../live.js';
+import { useLive, useNewest } from '../live.js';
 import { PreviewDialog } from './preview.js';
 
 /** How each status is shown: its badge, and whether a progress bar goes with it. */
@@ -105,12 +105,13 @@ export function SharesPage() {
   const [progress, setProgress] = useState<Record<string, Progress>>({});
   const [error, setError] = useState<string | null>(null);
   const [previewing, setPreviewing] = useState<Share | null>(null);
+  const newest = useNewest();
   const load = useCallback(() => {
-    api<Share[]>('GET', '/api/shares').then((list) => {
+    newest(api<Share[]>('GET', '/api/shares')).then((list) => {
       setShares([...list].sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
       setLoaded(true);
     }, (e: Error) => setError(e.message));
-  }, []);
+  }, [newest]);
   useEffect(load, [load]);
   useLive((type, data) => {
     if (type === 'share.progress') {

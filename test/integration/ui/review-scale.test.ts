@@ -132,8 +132,21 @@ describe.skipIf(!ready)('review at scale, keyboard only, in Chromium (real revie
     expect(await rect.evaluate((r) => [r.getAttribute('x'), r.getAttribute('y'), r.getAttribute('width'), r.getAttribute('height')])).toEqual(['0.33', '0.31', '0.2', '0.22']);
 
     await tabTo(/^button\|Prepare and preview/);
+    // Where focus is at the first moment the preview's heading exists (a mutation observer runs right after
+    // the render that adds it): inside the dialog, never on nothing while a later effect catches up.
+    await page.evaluate(() => {
+      const w = window as unknown as { focusAtPreview?: string };
+      const seen = new MutationObserver(() => {
+        if (!document.getElementById('preview-title')) return;
+        seen.disconnect();
+        const d = document.querySelector('dialog[open]');
+        w.focusAtPreview = d?.contains(document.activeElement) ? 'dialog' : (document.activeElement?.tagName ?? 'none');
+      });
+      seen.observe(document.body, { childList: true, subtree: true });
+    });
     await page.keyboard.press('Enter');
     await dialog.getByRole('heading', { name: 'Check the file before it is sent' }).waitFor();
+    expect(await page.evaluate(() => (window as unknown as { focusAtPreview?: string }).focusAtPreview)).toBe('dialog');
     expect(await focusInDialog()).toBe(true);
     // The real export worker makes the redacted file; then Send, still by keyboard.
     await expect.poll(() => dialog.locator('.preview').getAttribute('data-status'), { timeout: 60_000, interval: 250 }).toBe('ready');
@@ -154,6 +167,8 @@ describe.skipIf(!ready)('review at scale, keyboard only, in Chromium (real revie
     await waitFor('the export', () => h.app.core.repos.shares.get(share.id)?.status === 'ready', 60_000, 200);
     h.app.controls.review.send(share.id);
     await page.goto(base + '/#/queue?status=all&from=2026-11-29&to=2026-11-29');
+    // A hash change alone keeps the page: load it afresh so nothing the test before left open (a dialog) stays.
+    await page.reload();
     await expect.poll(cardIds).toEqual([...bulkIds.slice(5).reverse(), SHARED, ...bulkIds.slice(0, 5).reverse()]);
     const before = rejectedEntries();
     await card('bulk-9').getByRole('checkbox').click();
@@ -194,6 +209,53 @@ describe.skipIf(!ready)('review at scale, keyboard only, in Chromium (real revie
     await expect.poll(cardIds).toEqual(['bell-30']);
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await expect.poll(() => new URL(page.url()).hash).toBe('#/queue');
+    // Four changes in one task, before any render (autofill, a fast keyboard): every one of them counts.
+    await page.evaluate(() => {
+      const change = (id: string, value: string): void => {
+        const el = document.getElementById(id) as HTMLInputElement | HTMLSelectElement;
+        el.value = value;
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+      };
+      change('filter-status', '');
+      change('filter-from', '2026-11-27');
+      change('filter-to', '2026-11-30');
+      change('filter-trigger', 'doorbell');
+    });
+    await expect.poll(cardIds).toEqual(['bell-30']);
+    expect(new URL(page.url()).hash).toBe('#/queue?status=all&trigger=doorbell&from=2026-11-27&to=2026-11-30');
+  });
+
+  it('a slow answer for filters already changed never replaces the newer list', async () => {
+    await page.goto(base + '/#/queue?status=all&from=2026-11-27&to=2026-11-30');
+    await page.reload();
+    await expect.poll(cardIds).toContain('bell-30');
+    // Hold the answer for the first change (From) until the second one's (Trigger) is on screen.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let heldUrl = '';
+    await page.route('**/api/clips?*', async (route) => {
+      const url = route.request().url();
+      if (heldUrl === '' && url.includes(encodeURIComponent('2026-11-28T05:00:00.000Z')) && !url.includes('trigger=')) {
+        heldUrl = url;
+        await held;
+      }
+      await route.continue();
+    });
+    try {
+      await page.getByLabel('From', { exact: true }).fill('2026-11-28');
+      await expect.poll(() => heldUrl).not.toBe('');
+      await page.getByLabel('Trigger', { exact: true }).selectOption('doorbell');
+      await expect.poll(cardIds).toEqual(['bell-30']);
+      const late = page.waitForEvent('requestfinished', (r) => r.url() === heldUrl);
+      release();
+      await late;
+      // Let the page run what the late answer would trigger (its parse, then a render).
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 100))));
+      expect(await cardIds()).toEqual(['bell-30']);
+    } finally {
+      release();
+      await page.unroute('**/api/clips?*');
+    }
   });
 
   it('shortcuts: j/k move between cards, x selects, p plays, r asks then Enter rejects, ? lists them (Escape closes, focus returns)', async () => {
@@ -228,8 +290,21 @@ describe.skipIf(!ready)('review at scale, keyboard only, in Chromium (real revie
     await page.keyboard.press('j');
     expect(await active()).toMatch(/^article#keys-27/);
     const before = rejectedEntries();
+    // The Confirm reject button has focus from the moment it exists: an Enter pressed at once confirms.
+    await page.evaluate(() => {
+      const w = window as unknown as { focusAtConfirm?: string };
+      const seen = new MutationObserver(() => {
+        const button = document.querySelector('.confirm-reject');
+        if (!button) return;
+        seen.disconnect();
+        w.focusAtConfirm = document.activeElement === button ? 'confirm' : (document.activeElement?.tagName ?? 'none');
+      });
+      // Preact may reuse the card's button element: watch its class and text changing as well as new nodes.
+      seen.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['class'], characterData: true });
+    });
     await page.keyboard.press('r');
     await expect.poll(active).toMatch(/^button\|Confirm reject/);
+    expect(await page.evaluate(() => (window as unknown as { focusAtConfirm?: string }).focusAtConfirm)).toBe('confirm');
     await page.keyboard.press('Enter');
     await expect.poll(() => h.app.core.repos.clips.get('keys-27')?.status).toBe('rejected');
     expect(rejectedEntries() - before).toBe(1);
