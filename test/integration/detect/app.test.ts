@@ -4,7 +4,8 @@
 // face check runs on the export before Send, and Send uploads to the dev platform. Also: a track left
 // off is found by the check and Send is refused until the owner confirms (the ledger records it);
 // colour bars get no person label; a worker killed mid-clip leaves nothing half-written and the clip is
-// analysed at the next start; a model that cannot load raises the `detect` problem and clips are still
+// analysed at the next start, as is a pending clip whose analysis file was lost (a shared or rejected
+// one is left alone, even when rejected while queued for it); a model that cannot load raises the `detect` problem and clips are still
 // recorded and shared with areas drawn by hand.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
@@ -28,6 +29,7 @@ import { freePort, makeTempDir, waitFor, waitUntil, type TempDir } from '../../s
 let tmp: TempDir;
 let platform: DevPlatform;
 let face: FaceDetector;
+let starts = 0;
 const TOKEN_PLATFORM = 'detect-e2e-token-0123456789';
 
 interface Running {
@@ -47,12 +49,15 @@ async function startApp(name: string, analysis?: AnalysisOptions, dataDir?: stri
     cameras: [{ id: 'door', inbox: { path: inbox, settleSeconds: 1 } }],
     platform: { url: platform.url, token: TOKEN_PLATFORM },
     detect: { enabled: true },
+    // A rejected clip keeps its files for a day (0 would delete them at once): the restart test needs one.
+    retention: { rejectedDays: 1 },
     logging: { level: 'silent' },
   });
   const secrets = new SecretRegistry();
   const app = new App({ config, demo: false, log: createLogger({ level: (process.env.CLIPGATE_TEST_LOG ?? 'silent') as 'silent', secrets }), secrets, ...(analysis ? { analysis } : {}) });
   const token = generateToken();
-  app.core.repos.tokens.insert('test', hashToken(token), new Date().toISOString());
+  // A token of its own per start: a restart on the same data directory keeps the earlier ones (names are unique).
+  expect(app.core.repos.tokens.insert(`test-${++starts}`, hashToken(token), new Date().toISOString())).toBe(true);
   await app.start();
   return {
     app, token, inbox,
@@ -138,12 +143,14 @@ afterAll(async () => {
 describe('on-device analysis in the daemon', () => {
   let r: Running;
   let barsId = '';
+  let sharedId = '';
   afterAll(async () => r?.app.stop());
 
   it('analyses a new clip by itself, labels it person, suggests tracks; all tracks blurred → no face left on the export → Send uploads', async () => {
     r = await startApp('main');
     const c = await panClip(1);
     const clipId = await drop(r, c.clip.file, 'group1.mp4');
+    sharedId = clipId;
     const a = await analysed(r, clipId);
     console.log(`group photo 1 through the App: ${c.faces.length} faces on the still, ${a.tracks.length} tracks, labels ${JSON.stringify(a.labels)}`);
     expect(a.labels.person ?? 0).toBeGreaterThanOrEqual(0.5);
@@ -218,7 +225,10 @@ describe('on-device analysis in the daemon', () => {
     expect(r.app.core.repos.clips.get(clipId)?.status).toBe('pending');
   }, 300_000);
 
-  it('the worker killed mid-clip: nothing half-written, and the next start analyses the clip (and one whose analysis file went missing)', async () => {
+  it('the worker killed mid-clip: nothing half-written, and the next start analyses the clip (and one whose analysis file went missing, unless it left review)', async () => {
+    // A clip the owner will reject while the next start still has it queued for a lost analysis file.
+    const rejectedId = await drop(r, buildBarsClip(path.join(tmp.path, 'bars-reject.mp4'), 3), 'bars-reject.mp4');
+    await analysed(r, rejectedId);
     const long = buildBarsClip(path.join(tmp.path, 'long.mp4'), 40);
     const clipId = await drop(r, long, 'long.mp4');
     const service = r.app.controls.analysis!;
@@ -234,10 +244,26 @@ describe('on-device analysis in the daemon', () => {
     // A clip waiting for review whose analysis file is lost (deleted by hand, a bad disk): analysed again too.
     const barsFile = analysisPath(path.join(dataDir, r.app.core.repos.clips.get(barsId)!.filePath));
     rmSync(barsFile);
+    // Lost too: the analysis of a clip already shared (its approval names the analysis it saw) and of
+    // the clip rejected below. Neither is analysed again: only a clip still waiting for review is.
+    const sharedFile = analysisPath(path.join(dataDir, r.app.core.repos.clips.get(sharedId)!.filePath));
+    const rejectedFile = analysisPath(path.join(dataDir, r.app.core.repos.clips.get(rejectedId)!.filePath));
+    rmSync(sharedFile);
+    rmSync(rejectedFile);
     await r.app.stop();
     r = await startApp('main', undefined, dataDir);
+    const next = r.app.controls.analysis!;
+    // The long clip is analysed again first; the start-up check queues the two pending clips with lost files behind it.
+    await waitUntil('both lost analyses queued behind the long clip', () => next.status().current === clipId && next.status().queued === 2, 120_000, 20);
+    const rejected = await r.api<{ status: string }>('POST', `/clips/${rejectedId}/reject`);
+    expect(rejected.status).toBe(200);
+    expect(next.status().current).toBe(clipId);
     await waitUntil('re-analysed after restart', () => r.app.core.repos.clips.get(clipId)?.analysis === 'done', 240_000, 250);
     await waitUntil('the lost analysis written again', () => existsSync(barsFile), 240_000, 250);
+    await waitUntil('the queue empty', () => next.status().queued === 0 && next.status().current === undefined, 240_000, 250);
+    expect(existsSync(rejectedFile)).toBe(false);
+    expect(existsSync(sharedFile)).toBe(false);
+    expect(r.app.core.repos.clips.get(rejectedId)).toMatchObject({ status: 'rejected', analysis: 'done', fileDeletedAt: null });
     expect((await readAnalysis(clipFile))?.durationSec).toBeGreaterThan(39);
     const litter = readdirSync(path.dirname(clipFile)).filter((n) => n.startsWith('.'));
     expect(litter).toEqual([]);
