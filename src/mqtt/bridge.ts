@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
@@ -61,6 +61,8 @@ export class MqttBridge implements Service {
   private readonly privacy = new Map<string, boolean>();
   private configTopics = new Set<string>();
   private readonly snapshotChains = new Map<string, Promise<void>>();
+  /** A digest of each camera's snapshot as last sent: the same picture is not sent again until everything is re-published. */
+  private readonly snapshotSent = new Map<string, string>();
   private lastStats: string | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
   private readonly links: EventLinks;
@@ -132,6 +134,8 @@ export class MqttBridge implements Service {
     for (const cam of cameras) this.publishCamera(cam);
     this.lastStats = undefined;
     this.publishStats();
+    // A new connection (the broker may have lost its retained messages) or Home Assistant back: every snapshot again.
+    this.snapshotSent.clear();
     await Promise.all(cameras.map((cam) => this.publishSnapshot(cam.id)));
   }
 
@@ -207,6 +211,8 @@ export class MqttBridge implements Service {
    * The newest showable clip's masked thumbnail, else the placeholder: never an empty payload,
    * never a rejected clip. One camera's publishes run one after another, each reading the
    * database when its turn comes, so a slow rendering started before a reject cannot land after it.
+   * A picture the broker already holds from us (an update to a rejected clip, a delete after the
+   * reject) is not sent again.
    */
   private publishSnapshot(cameraId: string): Promise<void> {
     const previous = this.snapshotChains.get(cameraId) ?? Promise.resolve();
@@ -216,7 +222,10 @@ export class MqttBridge implements Service {
         this.warn('reading the snapshot failed', err, cameraId);
         return PLACEHOLDER_JPEG;
       });
+      const digest = createHash('sha256').update(jpeg).digest('hex');
+      if (this.snapshotSent.get(cameraId) === digest) return;
       this.conn.publish(this.topics.camera(cameraId).snapshot, jpeg, RETAINED);
+      this.snapshotSent.set(cameraId, digest);
     });
     this.snapshotChains.set(cameraId, next);
     void next.finally(() => {

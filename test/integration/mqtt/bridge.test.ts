@@ -25,6 +25,8 @@ interface Harness {
   problems: Problems;
   cameras: FakeCameras;
   snapshots: Map<string, Buffer>;
+  /** How often the bridge has read a camera's picture (it decides whether to send right after). */
+  snapshotReads: { count: number };
   stats: Stats;
   logs: string[];
   emitted: EventName[];
@@ -71,6 +73,7 @@ function makeBridge(b: Mosquitto, opts: BridgeOptions = {}): Harness {
   const problems = new Problems({ bus, clock: systemClock });
   const cameras = new FakeCameras(opts.cameras ?? TWO_CAMERAS);
   const snapshots = new Map<string, Buffer>();
+  const snapshotReads = { count: 0 };
   const stats: Stats = { pending: 2, requests: 1, diskFreeBytes: 123_456_789 };
   const bridge = new MqttBridge({
     config: {
@@ -89,13 +92,16 @@ function makeBridge(b: Mosquitto, opts: BridgeOptions = {}): Harness {
     cameras,
     stats: () => ({ ...stats }),
     // As the adapter does: the placeholder when the camera has no picture that may be shown.
-    snapshot: async (id) => snapshots.get(id) ?? PLACEHOLDER_JPEG,
+    snapshot: async (id) => {
+      snapshotReads.count += 1;
+      return snapshots.get(id) ?? PLACEHOLDER_JPEG;
+    },
     version: '9.9.9',
     backoff: opts.backoff ?? FAST,
     ...(opts.retained && { retained: opts.retained }),
   });
   cleanups.push(() => bridge.stop());
-  return { broker: b, bridge, bus, problems, cameras, snapshots, stats, logs, emitted };
+  return { broker: b, bridge, bus, problems, cameras, snapshots, snapshotReads, stats, logs, emitted };
 }
 
 const isConfig = (t: string): boolean => /^homeassistant\/[a-z_]+\/clipgate\/[^/]+\/config$/.test(t);
@@ -123,6 +129,9 @@ async function onlineBridge(): Promise<{ b: Mosquitto; rec: Recorder; h: Harness
   const h = makeBridge(b);
   await h.bridge.start();
   await rec.waitForText('clipgate/status', 'online');
+  // The first state ends with each camera's snapshot (the bridge sends in order): once both are here,
+  // the retained motion OFF and the rest are too, and cannot be mistaken for what a test triggers later.
+  for (const cam of TWO_CAMERAS) await rec.waitFor((m) => m.topic === `clipgate/${cam.id}/snapshot`, `${cam.id} first snapshot`);
   await rec.sync();
   return { b, rec, h, mark: rec.messages.length };
 }
@@ -172,6 +181,9 @@ describe('MqttBridge with a real mosquitto', () => {
     const mark = rec.messages.length;
     await mosquittoPub({ url: b.url, topic: 'homeassistant/status', message: 'online' });
     await waitUntil('configs re-sent', () => rec.messages.slice(mark).filter((m) => isConfig(m.topic)).length >= 16, 20_000, 50);
+    // The snapshots too, although unchanged since they were last sent.
+    const resent = await rec.waitFor((m) => m.topic === 'clipgate/yard/snapshot', 'snapshot re-sent', 20_000, mark);
+    expect(resent.payload.equals(JPEG)).toBe(true);
   });
 
   it('drives motion ON then OFF, the snapshot, events and an unretained doorbell press from bus events', async () => {
@@ -231,10 +243,24 @@ describe('MqttBridge with a real mosquitto', () => {
     await later.sync();
     expect(later.last('clipgate/front-door/snapshot')).toMatchObject({ retain: true });
     expect(later.last('clipgate/front-door/snapshot')?.payload.equals(PLACEHOLDER_JPEG)).toBe(true);
-    // …and so does a deleted one; the payload is never empty (Home Assistant keeps that as a broken image).
+    // The rejected clip updated again (its analysis finished): the broker already holds the placeholder,
+    // so nothing is sent. One camera's snapshots go out in order, so a new clip's picture right after
+    // proves it: it is the next snapshot message, with no placeholder before it.
     const afterReject = rec.messages.length;
+    const reads = h.snapshotReads.count;
+    h.bus.emit('clip.updated', { clip: { ...clip('front-door'), status: 'rejected' } });
+    // The bridge has read the (unchanged) placeholder and, a turn later, decided; only then a new picture.
+    await waitUntil('the bridge read the snapshot', () => h.snapshotReads.count > reads, 20_000, 5);
+    await sleep(50);
+    h.snapshots.set('front-door', JPEG);
+    h.bus.emit('clip.created', { clip: clip('front-door') });
+    const next = await rec.waitFor((m) => m.topic === 'clipgate/front-door/snapshot', 'snapshot of the new clip', 20_000, afterReject);
+    expect(next.payload.equals(JPEG)).toBe(true);
+    // …a deleted clip takes its picture off too; the payload is never empty (Home Assistant keeps that as a broken image).
+    const afterCreate = rec.messages.length;
+    h.snapshots.delete('front-door');
     h.bus.emit('clip.deleted', { clipId: 'clip-front-door', cameraId: 'front-door', reason: 'owner', at });
-    const again = await rec.waitFor((m) => m.topic === 'clipgate/front-door/snapshot', 'snapshot after delete', 20_000, afterReject);
+    const again = await rec.waitFor((m) => m.topic === 'clipgate/front-door/snapshot', 'snapshot after delete', 20_000, afterCreate);
     expect(again.payload.equals(PLACEHOLDER_JPEG)).toBe(true);
     expect(rec.on('clipgate/front-door/snapshot').every((m) => m.payload.length > 0)).toBe(true);
   });
