@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
@@ -61,8 +61,8 @@ export class MqttBridge implements Service {
   private readonly privacy = new Map<string, boolean>();
   private configTopics = new Set<string>();
   private readonly snapshotChains = new Map<string, Promise<void>>();
-  /** A digest of each camera's snapshot as last sent: the same picture is not sent again until everything is re-published. */
-  private readonly snapshotSent = new Map<string, string>();
+  /** Each camera's snapshot as last sent (a small JPEG): the same picture is not sent again until everything is re-published. */
+  private readonly snapshotSent = new Map<string, Buffer>();
   private lastStats: string | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
   private readonly links: EventLinks;
@@ -222,10 +222,9 @@ export class MqttBridge implements Service {
         this.warn('reading the snapshot failed', err, cameraId);
         return PLACEHOLDER_JPEG;
       });
-      const digest = createHash('sha256').update(jpeg).digest('hex');
-      if (this.snapshotSent.get(cameraId) === digest) return;
+      if (this.snapshotSent.get(cameraId)?.equals(jpeg)) return;
       this.conn.publish(this.topics.camera(cameraId).snapshot, jpeg, RETAINED);
-      this.snapshotSent.set(cameraId, digest);
+      this.snapshotSent.set(cameraId, jpeg);
     });
     this.snapshotChains.set(cameraId, next);
     void next.finally(() => {

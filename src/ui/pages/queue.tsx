@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, clipsUrl, detectUrl, rejectUrl, type BulkResult, type ClipPage, type ClipView } from '../api.js';
 import { cameraName, useCameras } from '../cameras.js';
-import { useLive, useThrottled } from '../live.js';
+import { useLive, useNewest, useThrottled } from '../live.js';
 import { ApproveDialog } from './approve.js';
 import { BulkBar, outcomeText, type BulkOutcome } from './bulk-bar.js';
 import { ClipCard, clipName } from './clip-card.js';
@@ -73,18 +73,14 @@ export function QueuePage() {
   const range = rangeOf(filters);
 
   // Only the newest list request may fill the page: a slow answer for filters already left behind is dropped.
-  const generation = useRef(0);
+  const newest = useNewest();
   const load = useCallback(() => {
     if (rangeOf(filters).error) return;
-    const mine = ++generation.current;
-    api<ClipPage>('GET', clipsUrl(queryOf(filters, hideUnlabelled && !showUnlabelled))).then((p) => {
-      if (mine !== generation.current) return;
+    newest(api<ClipPage>('GET', clipsUrl(queryOf(filters, hideUnlabelled && !showUnlabelled)))).then((p) => {
       setPage(p);
       setError(null);
-    }, (e: Error) => {
-      if (mine === generation.current) setError(e.message);
-    });
-  }, [filters, hideUnlabelled, showUnlabelled]);
+    }, (e: Error) => setError(e.message));
+  }, [filters, hideUnlabelled, showUnlabelled, newest]);
   useEffect(load, [load]);
   useEffect(() => {
     api<{ hideUnlabelled: boolean }>('GET', detectUrl()).then((d) => setHideUnlabelled(d.hideUnlabelled), () => undefined);
@@ -116,14 +112,10 @@ export function QueuePage() {
 
   const more = (): void => {
     // The next page belongs to the list on screen: if a newer list replaced it meanwhile, it is dropped.
-    const mine = generation.current;
+    const shown = page;
     api<ClipPage>('GET', clipsUrl({ ...queryOf(filters, hideUnlabelled && !showUnlabelled), cursor: page?.nextCursor ?? null })).then(
-      (p) => {
-        if (mine === generation.current) setPage((old) => ({ items: [...(old?.items ?? []), ...p.items], nextCursor: p.nextCursor }));
-      },
-      (e: Error) => {
-        if (mine === generation.current) setError(e.message);
-      },
+      (p) => setPage((old) => (old === shown ? { items: [...(old?.items ?? []), ...p.items], nextCursor: p.nextCursor } : old)),
+      (e: Error) => setError(e.message),
     );
   };
   const reject = (clip: ClipView): void => {

@@ -56,6 +56,28 @@ const focusInDialog = (): Promise<boolean> => page.evaluate(() => {
   const d = document.querySelector('dialog[open]');
   return d !== null && d.contains(document.activeElement);
 });
+/**
+ * Arms a probe that records where focus is at the first moment `selector` matches (a mutation observer
+ * runs right after the render that makes it match, before any later effect): 'dialog' when inside the
+ * open dialog, 'itself' when on the matched element, else the focused element's tag. Read it with the
+ * returned function.
+ */
+async function focusWhenShown(selector: string): Promise<() => Promise<string | undefined>> {
+  await page.evaluate((sel) => {
+    const w = window as unknown as { focusProbe?: string };
+    delete w.focusProbe;
+    const seen = new MutationObserver(() => {
+      const el = document.querySelector(sel);
+      if (!el) return;
+      seen.disconnect();
+      const focused = document.activeElement;
+      w.focusProbe = document.querySelector('dialog[open]')?.contains(focused) ? 'dialog' : focused === el ? 'itself' : (focused?.tagName ?? 'none');
+    });
+    // Preact may reuse an element: watch class and text changes as well as new nodes.
+    seen.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['class'], characterData: true });
+  }, selector);
+  return () => page.evaluate(() => (window as unknown as { focusProbe?: string }).focusProbe);
+}
 const rejectedEntries = (): number => h.app.core.repos.ledger.all().filter((e) => e.action === 'rejected').length;
 
 /** Press Tab until the focused element's text or label matches, at most `max` times (a keyboard user's way there). */
@@ -132,21 +154,11 @@ describe.skipIf(!ready)('review at scale, keyboard only, in Chromium (real revie
     expect(await rect.evaluate((r) => [r.getAttribute('x'), r.getAttribute('y'), r.getAttribute('width'), r.getAttribute('height')])).toEqual(['0.33', '0.31', '0.2', '0.22']);
 
     await tabTo(/^button\|Prepare and preview/);
-    // Where focus is at the first moment the preview's heading exists (a mutation observer runs right after
-    // the render that adds it): inside the dialog, never on nothing while a later effect catches up.
-    await page.evaluate(() => {
-      const w = window as unknown as { focusAtPreview?: string };
-      const seen = new MutationObserver(() => {
-        if (!document.getElementById('preview-title')) return;
-        seen.disconnect();
-        const d = document.querySelector('dialog[open]');
-        w.focusAtPreview = d?.contains(document.activeElement) ? 'dialog' : (document.activeElement?.tagName ?? 'none');
-      });
-      seen.observe(document.body, { childList: true, subtree: true });
-    });
+    // Focus is inside the dialog from the moment the preview's heading exists, never on nothing while a later effect catches up.
+    const focusAtPreview = await focusWhenShown('#preview-title');
     await page.keyboard.press('Enter');
     await dialog.getByRole('heading', { name: 'Check the file before it is sent' }).waitFor();
-    expect(await page.evaluate(() => (window as unknown as { focusAtPreview?: string }).focusAtPreview)).toBe('dialog');
+    expect(await focusAtPreview()).toBe('dialog');
     expect(await focusInDialog()).toBe(true);
     // The real export worker makes the redacted file; then Send, still by keyboard.
     await expect.poll(() => dialog.locator('.preview').getAttribute('data-status'), { timeout: 60_000, interval: 250 }).toBe('ready');
@@ -291,20 +303,10 @@ describe.skipIf(!ready)('review at scale, keyboard only, in Chromium (real revie
     expect(await active()).toMatch(/^article#keys-27/);
     const before = rejectedEntries();
     // The Confirm reject button has focus from the moment it exists: an Enter pressed at once confirms.
-    await page.evaluate(() => {
-      const w = window as unknown as { focusAtConfirm?: string };
-      const seen = new MutationObserver(() => {
-        const button = document.querySelector('.confirm-reject');
-        if (!button) return;
-        seen.disconnect();
-        w.focusAtConfirm = document.activeElement === button ? 'confirm' : (document.activeElement?.tagName ?? 'none');
-      });
-      // Preact may reuse the card's button element: watch its class and text changing as well as new nodes.
-      seen.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['class'], characterData: true });
-    });
+    const focusAtConfirm = await focusWhenShown('.confirm-reject');
     await page.keyboard.press('r');
     await expect.poll(active).toMatch(/^button\|Confirm reject/);
-    expect(await page.evaluate(() => (window as unknown as { focusAtConfirm?: string }).focusAtConfirm)).toBe('confirm');
+    expect(await focusAtConfirm()).toBe('itself');
     await page.keyboard.press('Enter');
     await expect.poll(() => h.app.core.repos.clips.get('keys-27')?.status).toBe('rejected');
     expect(rejectedEntries() - before).toBe(1);
