@@ -16,6 +16,8 @@ describe.skipIf(!ready)('accessibility (axe-core) of every page and dialog', () 
   let b: BrowserHandle;
   let page: Page;
   let base: string;
+  /** When the seeded clips start (an hour before the run). */
+  let t0 = 0;
   const reports: AxeReport[] = [];
 
   async function check(name: string): Promise<void> {
@@ -28,7 +30,7 @@ describe.skipIf(!ready)('accessibility (axe-core) of every page and dialog', () 
     h = await startHarness({ password: false });
     base = `http://127.0.0.1:${h.port}`;
     const clipsDir = path.join(h.app.core.paths.dataDir, 'clips');
-    const t0 = Date.now() - 3600_000;
+    t0 = Date.now() - 3600_000;
     for (const [i, cam] of ['front-door', 'garden', 'front-door'].entries()) {
       const f = makeClipFiles(clipsDir, `a${i}`, i * 100);
       addClip(h, { id: `clip-${i}`, cameraId: cam, startedAt: new Date(t0 + i * 60_000).toISOString(), durationMs: 4000, width: 640, height: 360 }, readFileSync(f.video), readFileSync(f.thumb));
@@ -77,6 +79,12 @@ describe.skipIf(!ready)('accessibility (axe-core) of every page and dialog', () 
     await check('shortcuts dialog');
     await page.keyboard.press('Escape');
     await page.locator('summary', { hasText: 'Day at a glance' }).click();
+    // The strip opens on today; the clips were made an hour ago, which is yesterday just after midnight.
+    const clipsDay = await page.evaluate((t) => {
+      const d = new Date(t);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    }, t0);
+    await page.locator('#strip-day').fill(clipsDay);
     await page.locator('.strip-thumb').first().waitFor();
     await check('day strip');
     await page.setViewportSize(PHONE);
